@@ -1,0 +1,46 @@
+# Two commands do all the set-up: `make run` and `make test`. Both create the virtual
+# environment on first use and install exactly the versions pinned in requirements.lock.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+UV_VERSION := 0.13.9
+
+export CLAUDE_ANALYTICS_HOME ?= $(CURDIR)/.claude_analytics
+export DAGSTER_HOME ?= $(CLAUDE_ANALYTICS_HOME)/dagster
+export PATH := $(BIN):$(PATH)
+
+.PHONY: install run test dev lint format clean
+
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock -e .
+	$(BIN)/claude-analytics prepare
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install  ## materialise every asset on the configured source (the sample by default)
+	$(BIN)/claude-analytics run
+
+test: install  ## the whole test suite, as CI runs it
+	$(BIN)/pytest
+
+dev: install  ## the Dagster UI on http://localhost:3000
+	mkdir -p $(DAGSTER_HOME)
+	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+lock:  ## re-resolve requirements.lock after changing pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) .claude_analytics dbt_project/target

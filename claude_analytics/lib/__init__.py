@@ -1,0 +1,1 @@
+"""Plain Python used by the Dagster definitions; never scanned for definitions."""

@@ -1,0 +1,64 @@
+"""The dbt project as Dagster sees it: where it lives and how its nodes become assets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+import os
+import shutil
+import sys
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
+LAYERS = ("staging", "intermediate", "marts")
+
+
+def _put_dbt_on_path() -> None:
+    """dbt is installed next to this interpreter; `.venv/bin/dagster ...` run without an
+    activated environment would otherwise not find it."""
+    if shutil.which("dbt") is None:
+        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The project, with its manifest ready.
+
+    `prepare_if_dev` re-parses under `dagster dev`; elsewhere (tests, CI, `make run`, the
+    image) the manifest is prepared explicitly, and as a last resort here when it is missing
+    so a fresh clone never fails to load its definitions.
+    """
+    _put_dbt_on_path()
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        project.preparer.prepare(project)
+    return project
+
+
+class ClaudeAnalyticsTranslator(DagsterDbtTranslator):
+    """Asset keys mirror the DuckDB relation: `<schema>/<table>`, grouped by layer."""
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        if node.get("resource_type") != "model":
+            return spec
+        schema = node.get("config", {}).get("schema") or node.get("schema")
+        return spec.replace_attributes(
+            key=dg.AssetKey([schema, node["name"]]),
+            group_name=schema if schema in LAYERS else spec.group_name,
+            kinds={"dbt", "duckdb"},
+        )
+
+
+def translator() -> ClaudeAnalyticsTranslator:
+    return ClaudeAnalyticsTranslator(
+        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+    )

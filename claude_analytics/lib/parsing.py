@@ -1,0 +1,288 @@
+"""Turn raw source lines into typed raw rows and dead letters, in DuckDB.
+
+Every source (JSONL, sample, MongoDB) goes through this one function, so a given entry
+becomes the same row whatever it came from. The parsing is set-based SQL over an Arrow
+batch — DuckDB's JSON functions parse each entry once — instead of a Python loop per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from claude_analytics.lib.sources.base import DateWindow
+
+# Dead-letter payloads are capped: a 10 MB tool output must not bloat the lake twice.
+RAW_TEXT_LIMIT = 65_536
+
+# (column, JSON path, expected kind). The order is the order of the extracted list.
+TYPED_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("entry_type", "$.type", "string"),
+    ("uuid", "$.uuid", "string"),
+    ("parent_uuid", "$.parentUuid", "string"),
+    ("session_id", "$.sessionId", "string"),
+    ("timestamp_text", "$.timestamp", "string"),
+    ("is_sidechain", "$.isSidechain", "boolean"),
+    ("user_type", "$.userType", "string"),
+    ("cwd", "$.cwd", "string"),
+    ("git_branch", "$.gitBranch", "string"),
+    ("version", "$.version", "string"),
+    ("request_id", "$.requestId", "string"),
+    ("message_id", "$.message.id", "string"),
+    ("message_role", "$.message.role", "string"),
+    ("model", "$.message.model", "string"),
+    ("stop_reason", "$.message.stop_reason", "string"),
+    ("input_tokens", "$.message.usage.input_tokens", "integer"),
+    ("output_tokens", "$.message.usage.output_tokens", "integer"),
+    ("cache_creation_input_tokens", "$.message.usage.cache_creation_input_tokens", "integer"),
+    ("cache_read_input_tokens", "$.message.usage.cache_read_input_tokens", "integer"),
+    ("is_api_error_message", "$.isApiErrorMessage", "boolean"),
+)
+
+_ALLOWED_JSON_TYPES = {
+    "string": ("VARCHAR",),
+    "boolean": ("BOOLEAN",),
+    "integer": ("UBIGINT", "BIGINT"),
+}
+_SQL_TYPES = {"string": "varchar", "boolean": "boolean", "integer": "bigint"}
+
+ENTRY_SCHEMA = pa.schema(
+    [
+        pa.field("entry_id", pa.string(), nullable=False),
+        pa.field("source_file", pa.string()),
+        pa.field("line_number", pa.int64()),
+        pa.field("project_id", pa.string()),
+        pa.field("entry_type", pa.string()),
+        pa.field("uuid", pa.string()),
+        pa.field("parent_uuid", pa.string()),
+        pa.field("session_id", pa.string()),
+        pa.field("timestamp", pa.timestamp("us", tz="UTC")),
+        pa.field("event_time", pa.timestamp("us", tz="UTC"), nullable=False),
+        pa.field("event_date", pa.date32(), nullable=False),
+        pa.field("is_sidechain", pa.bool_()),
+        pa.field("user_type", pa.string()),
+        pa.field("cwd", pa.string()),
+        pa.field("git_branch", pa.string()),
+        pa.field("version", pa.string()),
+        pa.field("request_id", pa.string()),
+        pa.field("message_id", pa.string()),
+        pa.field("message_role", pa.string()),
+        pa.field("model", pa.string()),
+        pa.field("stop_reason", pa.string()),
+        pa.field("input_tokens", pa.int64()),
+        pa.field("output_tokens", pa.int64()),
+        pa.field("cache_creation_input_tokens", pa.int64()),
+        pa.field("cache_read_input_tokens", pa.int64()),
+        pa.field("is_api_error_message", pa.bool_()),
+        pa.field("ingested_at", pa.timestamp("us", tz="UTC")),
+        pa.field("raw_json", pa.string(), nullable=False),
+    ]
+)
+
+DEAD_LETTER_SCHEMA = pa.schema(
+    [
+        pa.field("entry_id", pa.string(), nullable=False),
+        pa.field("source_file", pa.string()),
+        pa.field("line_number", pa.int64()),
+        pa.field("project_id", pa.string()),
+        pa.field("event_date", pa.date32(), nullable=False),
+        pa.field("reason", pa.string(), nullable=False),
+        pa.field("raw_text", pa.string()),
+        pa.field("ingested_at", pa.timestamp("us", tz="UTC")),
+        pa.field("run_id", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class ParsedBatch:
+    entries: pa.Table
+    dead_letters: pa.Table
+
+
+def _extraction_sql() -> str:
+    """SQL that types every object line; `v` holds the extracted fields, parsed once."""
+    paths = ", ".join(f"'{path}'" for _, path, _ in TYPED_FIELDS)
+    values = []
+    problems = []
+    for index, (column, path, kind) in enumerate(TYPED_FIELDS, start=1):
+        item = f"v[{index}]"
+        allowed = ", ".join(f"'{t}'" for t in (*_ALLOWED_JSON_TYPES[kind], "NULL"))
+        value = f"json_extract_string({item}, '$')"
+        if kind != "string":
+            value = f"try_cast({value} as {_SQL_TYPES[kind]})"
+        values.append(f"case when json_type({item}) = 'NULL' then null else {value} end as {column}")
+        problems.append(
+            f"case when {item} is not null and json_type({item}) not in ({allowed}) "
+            f"then '{path[2:]}' end"
+        )
+    return f"""
+        with objects as (
+            select *, json_extract(text, [{paths}]) as v
+            from lines
+            where parse_problem is null
+        ),
+        checked as (
+            select *, concat_ws(', ', {", ".join(problems)}) as type_problem
+            from objects
+        ),
+        valued as (
+            select
+                entry_id, source_file, line_number, project_id, ingested_at, text,
+                case when type_problem <> '' then 'wrong_type: ' || type_problem end as problem,
+                {", ".join(values)}
+            from checked
+        ),
+        timed as (
+            select
+                *,
+                try_cast(timestamp_text as timestamptz) as parsed_timestamp,
+                coalesce(
+                    problem,
+                    case
+                        when timestamp_text is not null
+                            and try_cast(timestamp_text as timestamptz) is null
+                            then 'unparseable_timestamp'
+                    end
+                ) as final_problem
+            from valued
+        )
+        select
+            *,
+            coalesce(
+                parsed_timestamp,
+                case when $inherit then min(parsed_timestamp) over (partition by source_file) end,
+                ingested_at
+            ) as event_time
+        from timed
+    """
+
+
+_LINES_SQL = """
+    create temp table lines as
+    with decoded as (
+        select *, try(decode(line)) as text from batch
+    )
+    select
+        *,
+        case
+            when text is null then 'invalid_utf8'
+            when not json_valid(text) then 'invalid_json'
+            when json_type(text) <> 'OBJECT' then 'not_an_object'
+        end as parse_problem
+    from decoded
+"""
+
+# Dead letters: lines that never parsed (dated by their file, else by ingestion), entries
+# with bad fields, and entries dated outside every partition (no run could ever load them).
+_LETTERS_SQL = """
+    create temp table letters as
+    with file_times as (
+        select source_file, min(parsed_timestamp) as first_time
+        from parsed
+        group by source_file
+    ),
+    unparsed as (
+        select
+            l.entry_id, l.source_file, l.line_number, l.project_id, l.ingested_at,
+            l.parse_problem as reason,
+            coalesce(l.text, l.line::varchar) as raw_text,
+            coalesce(case when $inherit then f.first_time end, l.ingested_at) as event_time
+        from lines as l
+        left join file_times as f using (source_file)
+        where l.parse_problem is not null
+    ),
+    untyped as (
+        select
+            entry_id, source_file, line_number, project_id, ingested_at,
+            final_problem as reason, text as raw_text, event_time
+        from parsed
+        where final_problem is not null
+    ),
+    out_of_range as (
+        select
+            entry_id, source_file, line_number, project_id, ingested_at,
+            'outside_partitions' as reason, text as raw_text, event_time
+        from parsed
+        where final_problem is null
+            and not ((event_time at time zone 'UTC')::date between $first and $last - 1)
+    ),
+    all_letters as (
+        select * from unparsed
+        union all
+        select * from untyped
+        union all
+        select * from out_of_range
+    )
+    select
+        *,
+        -- clamp into the edge partitions so every dead letter belongs to a partition
+        greatest(least((event_time at time zone 'UTC')::date, $last - 1), $first) as event_date
+    from all_letters
+"""
+
+_ENTRIES_SQL = """
+    with dated as (
+        select *, (event_time at time zone 'UTC')::date as event_date
+        from parsed
+        where final_problem is null
+    )
+    select
+        entry_id, source_file, line_number, project_id, entry_type, uuid, parent_uuid,
+        session_id, parsed_timestamp as timestamp, event_time, event_date,
+        is_sidechain, user_type, cwd, git_branch, version, request_id, message_id,
+        message_role, model, stop_reason, input_tokens, output_tokens,
+        cache_creation_input_tokens, cache_read_input_tokens, is_api_error_message,
+        ingested_at, text as raw_json
+    from dated
+    where event_date >= $start and event_date < $end
+        and event_date >= $first and event_date < $last
+    order by source_file, line_number, entry_id
+"""
+
+_DEAD_LETTERS_SQL = f"""
+    select
+        entry_id, source_file, line_number, project_id, event_date, reason,
+        left(raw_text, {RAW_TEXT_LIMIT}) as raw_text, ingested_at, $run_id as run_id
+    from letters
+    where event_date >= $start and event_date < $end
+    order by source_file, line_number, entry_id
+"""
+
+
+def parse_batch(
+    batch: pa.Table,
+    window: DateWindow,
+    *,
+    inherit_file_time: bool,
+    run_id: str,
+    partition_start: date,
+    partition_end: date,
+) -> ParsedBatch:
+    """Parse one batch and keep the entries and dead letters that fall in `window`.
+
+    `partition_end` is exclusive (the day after the last partition).
+    """
+    con = duckdb.connect()
+    try:
+        con.register("batch", batch)
+        con.execute(_LINES_SQL)
+        con.execute(f"create temp table parsed as {_extraction_sql()}", {"inherit": inherit_file_time})
+        con.execute(
+            _LETTERS_SQL,
+            {"inherit": inherit_file_time, "first": partition_start, "last": partition_end},
+        )
+        bounds = {"start": window.start, "end": window.end}
+        entries = con.execute(
+            _ENTRIES_SQL, {**bounds, "first": partition_start, "last": partition_end}
+        ).fetch_arrow_table()
+        dead_letters = con.execute(_DEAD_LETTERS_SQL, {**bounds, "run_id": run_id}).fetch_arrow_table()
+    finally:
+        con.close()
+    return ParsedBatch(
+        entries=entries.cast(ENTRY_SCHEMA),
+        dead_letters=dead_letters.cast(DEAD_LETTER_SCHEMA),
+    )

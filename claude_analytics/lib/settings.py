@@ -1,0 +1,93 @@
+"""The one place that reads the environment.
+
+Every path and source choice of the platform is decided here, at call time, so tests can
+point everything at temporary directories by setting variables and nothing is read at import.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+SourceKind = Literal["mongodb", "jsonl", "sample"]
+
+DEFAULT_HOME = "./.claude_analytics"
+DEFAULT_MONGO_DB = "claude_logs"
+DEFAULT_MONGO_COLLECTION = "conversations"
+ICEBERG_CATALOG_NAME = "default"
+ICEBERG_ENV_PREFIX = "PYICEBERG_CATALOG__DEFAULT__"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved configuration; paths are absolute so subprocesses (dbt) see the same files."""
+
+    home: Path
+    duckdb_path: Path
+    logs_dir: Path | None
+    mongo_configured: bool
+    mongo_db: str
+    mongo_collection: str
+
+    @property
+    def source_kind(self) -> SourceKind:
+        if self.mongo_configured:
+            return "mongodb"
+        if self.logs_dir is not None:
+            return "jsonl"
+        return "sample"
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.home / "lake"
+
+    @property
+    def sample_dir(self) -> Path:
+        return self.home / "sample"
+
+    @property
+    def serving_dir(self) -> Path:
+        return self.home / "serving"
+
+    @property
+    def dagster_home(self) -> Path:
+        return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster").resolve()
+
+
+def load_settings() -> Settings:
+    """Read the environment variables documented in DESIGN.md."""
+    home = Path(os.environ.get("CLAUDE_ANALYTICS_HOME") or DEFAULT_HOME).expanduser().resolve()
+    duckdb_env = os.environ.get("DUCKDB_PATH")
+    duckdb_path = Path(duckdb_env).expanduser().resolve() if duckdb_env else home / "analytics.duckdb"
+    logs_env = os.environ.get("CLAUDE_LOGS_DIR")
+    return Settings(
+        home=home,
+        duckdb_path=duckdb_path,
+        logs_dir=Path(logs_env).expanduser().resolve() if logs_env else None,
+        mongo_configured=bool(os.environ.get("MONGO_URI")),
+        mongo_db=os.environ.get("MONGO_DB") or DEFAULT_MONGO_DB,
+        mongo_collection=os.environ.get("MONGO_COLLECTION") or DEFAULT_MONGO_COLLECTION,
+    )
+
+
+def iceberg_catalog_properties(lake_dir: Path) -> dict[str, str]:
+    """Default catalog: SQLite + a local warehouse under the home.
+
+    pyiceberg lets passed properties override its environment configuration, so when the
+    user configures the catalog with `PYICEBERG_CATALOG__DEFAULT__*` we pass nothing.
+    """
+    if any(key.startswith(ICEBERG_ENV_PREFIX) for key in os.environ):
+        return {}
+    return {
+        "type": "sql",
+        "uri": f"sqlite:///{lake_dir / 'catalog.db'}",
+        "warehouse": f"file://{lake_dir / 'warehouse'}",
+    }
+
+
+def export_for_subprocesses(settings: Settings) -> None:
+    """dbt runs as a subprocess and reads the warehouse path from its profile's env_var."""
+    os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
+    os.environ["CLAUDE_ANALYTICS_HOME"] = str(settings.home)

@@ -1,0 +1,1 @@
+"""Log sources behind one interface: each yields batches of raw source lines."""

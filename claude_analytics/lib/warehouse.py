@@ -1,0 +1,74 @@
+"""DuckDB warehouse helpers: the raw tables and the one-transaction partition replace."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import duckdb
+import pyarrow as pa
+
+from claude_analytics.lib.parsing import DEAD_LETTER_SCHEMA, ENTRY_SCHEMA
+
+RAW_TABLES: dict[str, pa.Schema] = {
+    "raw.conversations": ENTRY_SCHEMA,
+    "raw.dead_letters": DEAD_LETTER_SCHEMA,
+}
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw schema and tables with the lake's column types."""
+    con.execute("create schema if not exists raw")
+    for name, schema in RAW_TABLES.items():
+        con.register("empty_shape", schema.empty_table())
+        con.execute(f"create table if not exists {name} as select * from empty_shape")
+        con.unregister("empty_shape")
+
+
+def replace_window(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    start: date,
+    end: date,
+    batches: Iterator[pa.RecordBatch],
+) -> int:
+    """Delete the window and insert its rows; both happen in one transaction.
+
+    A failure in the middle rolls back, so a partition is never half loaded.
+    """
+    schema = RAW_TABLES[table]
+    reader = pa.RecordBatchReader.from_batches(schema, (b.cast(schema) for b in batches))
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"delete from {table} where event_date >= $start and event_date < $end",
+            {"start": start, "end": end},
+        )
+        con.register("incoming", reader)
+        con.execute(f"insert into {table} select * from incoming")
+        con.unregister("incoming")
+        inserted = count_window(con, table, start, end)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return inserted
+
+
+def count_window(con: duckdb.DuckDBPyConnection, table: str, start: date, end: date) -> int:
+    row = con.execute(
+        f"select count(*) from {table} where event_date >= $start and event_date < $end",
+        {"start": start, "end": end},
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def counts_by_date(
+    con: duckdb.DuckDBPyConnection, table: str, start: date, end: date
+) -> dict[date, int]:
+    rows = con.execute(
+        f"select event_date, count(*) from {table} "
+        "where event_date >= $start and event_date < $end group by 1",
+        {"start": start, "end": end},
+    ).fetchall()
+    return {day: int(n) for day, n in rows}
