@@ -1,0 +1,82 @@
+"""Every test runs against temporary paths: never the machine's ~/.claude or a shared home."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from claude_analytics.lib.sample_data import SampleSpec, generate
+
+ISOLATED_VARIABLES = (
+    "CLAUDE_LOGS_DIR",
+    "MONGO_URI",
+    "MONGO_DB",
+    "MONGO_COLLECTION",
+    "DUCKDB_PATH",
+    "ALERT_WEBHOOK_URL",
+)
+SMALL_SAMPLE = SampleSpec(entries=600, days=5)
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Points the home, Dagster's home and $HOME itself at tmp; clears source variables."""
+    home = tmp_path / "analytics_home"
+    monkeypatch.setenv("CLAUDE_ANALYTICS_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    monkeypatch.setenv("HOME", str(tmp_path / "user_home"))
+    for variable in ISOLATED_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    import os
+
+    for variable in [v for v in os.environ if v.startswith("PYICEBERG_CATALOG__")]:
+        monkeypatch.delenv(variable)
+    yield home
+
+
+@pytest.fixture(scope="session")
+def small_sample_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Generated once per session; tests copy it so mtimes and contents stay pristine."""
+    root = tmp_path_factory.mktemp("sample_master") / "projects"
+    generate(root, SMALL_SAMPLE)
+    return root
+
+
+@pytest.fixture
+def small_sample(tmp_path: Path, small_sample_master: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the small sample, selected as the JSONL source via CLAUDE_LOGS_DIR."""
+    root = tmp_path / "projects"
+    shutil.copytree(small_sample_master, root)  # copytree keeps mtimes (copy2)
+    monkeypatch.setenv("CLAUDE_LOGS_DIR", str(root))
+    return root
+
+
+def count_source_lines(root: Path) -> int:
+    """Independent count of source entries: non-blank lines of every .jsonl file."""
+    return sum(
+        1
+        for path in root.rglob("*.jsonl")
+        for line in path.read_bytes().split(b"\n")
+        if line.strip()
+    )
+
+
+@pytest.fixture
+def run_pipeline():
+    """Runs the `full_pipeline` job in process over [first, last] against the tmp home."""
+    import dagster as dg
+
+    from claude_analytics.definitions import defs
+    from claude_analytics.lib.pipeline import run_full_pipeline
+    from claude_analytics.lib.settings import load_settings
+
+    def _run(first: date, last: date) -> dg.ExecuteInProcessResult:
+        result = run_full_pipeline(defs(), load_settings(), first, last)
+        assert result.success, "the full pipeline run failed"
+        return result
+
+    return _run
