@@ -9,7 +9,7 @@ export CLAUDE_ANALYTICS_HOME ?= $(CURDIR)/.claude_analytics
 export DAGSTER_HOME ?= $(CLAUDE_ANALYTICS_HOME)/dagster
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install run test dev lint format clean
+.PHONY: install test-deps run test dev lint format lock clean
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,7 +23,10 @@ install: $(VENV)/.installed
 run: install  ## materialise every asset on the configured source (the sample by default)
 	$(BIN)/claude-analytics run
 
-test: install  ## the whole test suite, as CI runs it
+test-deps:  ## the real servers and browser the tests use (idempotent)
+	bash scripts/install-test-deps.sh
+
+test: install test-deps  ## the whole test suite, as CI runs it
 	$(BIN)/pytest
 
 dev: install  ## the Dagster UI on http://localhost:3000
