@@ -10,10 +10,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib.sample_data import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START, SampleSpec, generate
+from claude_analytics.lib.sample_data import (
+    DEFAULT_DAYS,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    SampleSpec,
+    generate,
+)
 from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
-app = typer.Typer(help="Claude Code conversation analytics on Dagster, Iceberg, DuckDB and dbt.", no_args_is_help=True)
+app = typer.Typer(
+    help="Claude Code conversation analytics on Dagster, Iceberg, DuckDB and dbt.",
+    no_args_is_help=True,
+)
 console = Console()
 
 
@@ -28,7 +37,9 @@ def demo(
     """Write realistic, deterministic Claude Code transcripts in the on-disk layout."""
     from datetime import date
 
-    summary = generate(out, SampleSpec(entries=entries, seed=seed, start=date.fromisoformat(start), days=days))
+    summary = generate(
+        out, SampleSpec(entries=entries, seed=seed, start=date.fromisoformat(start), days=days)
+    )
     console.print(f"Wrote {summary.entries} entries in {summary.files} files under {out}")
     for kind, count in summary.by_type.items():
         console.print(f"  {kind:<24} {count}")
@@ -70,7 +81,9 @@ def run() -> None:
     if not result.success:
         console.print(f"[red]The run failed[/] (run id {result.run_id}); see the events above.")
         raise typer.Exit(1)
-    table = Table(title=f"Rows per layer (run {result.run_id[:8]}, {time.monotonic() - started:.1f}s)")
+    table = Table(
+        title=f"Rows per layer (run {result.run_id[:8]}, {time.monotonic() - started:.1f}s)"
+    )
     table.add_column("layer")
     table.add_column("relation")
     table.add_column("rows", justify="right")

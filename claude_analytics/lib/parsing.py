@@ -114,7 +114,9 @@ def _extraction_sql() -> str:
         value = f"json_extract_string({item}, '$')"
         if kind != "string":
             value = f"try_cast({value} as {_SQL_TYPES[kind]})"
-        values.append(f"case when json_type({item}) = 'NULL' then null else {value} end as {column}")
+        values.append(
+            f"case when json_type({item}) = 'NULL' then null else {value} end as {column}"
+        )
         problems.append(
             f"case when {item} is not null and json_type({item}) not in ({allowed}) "
             f"then '{path[2:]}' end"
@@ -270,7 +272,9 @@ def parse_batch(
     try:
         con.register("batch", batch)
         con.execute(_LINES_SQL)
-        con.execute(f"create temp table parsed as {_extraction_sql()}", {"inherit": inherit_file_time})
+        con.execute(
+            f"create temp table parsed as {_extraction_sql()}", {"inherit": inherit_file_time}
+        )
         con.execute(
             _LETTERS_SQL,
             {"inherit": inherit_file_time, "first": partition_start, "last": partition_end},
@@ -278,8 +282,8 @@ def parse_batch(
         bounds = {"start": window.start, "end": window.end}
         entries = con.execute(
             _ENTRIES_SQL, {**bounds, "first": partition_start, "last": partition_end}
-        ).fetch_arrow_table()
-        dead_letters = con.execute(_DEAD_LETTERS_SQL, {**bounds, "run_id": run_id}).fetch_arrow_table()
+        ).to_arrow_table()
+        dead_letters = con.execute(_DEAD_LETTERS_SQL, {**bounds, "run_id": run_id}).to_arrow_table()
     finally:
         con.close()
     return ParsedBatch(

@@ -60,7 +60,9 @@ def load_settings() -> Settings:
     """Read the environment variables documented in DESIGN.md."""
     home = Path(os.environ.get("CLAUDE_ANALYTICS_HOME") or DEFAULT_HOME).expanduser().resolve()
     duckdb_env = os.environ.get("DUCKDB_PATH")
-    duckdb_path = Path(duckdb_env).expanduser().resolve() if duckdb_env else home / "analytics.duckdb"
+    duckdb_path = (
+        Path(duckdb_env).expanduser().resolve() if duckdb_env else home / "analytics.duckdb"
+    )
     logs_env = os.environ.get("CLAUDE_LOGS_DIR")
     return Settings(
         home=home,
