@@ -37,6 +37,13 @@ class DataSet:
     def last_day(self) -> date:
         return self.spec.start + timedelta(days=self.spec.days - 1)
 
+    def window(self) -> tuple[str, str]:
+        """First and last day (inclusive) holding entries, as the stages take them.
+
+        Sessions that start on the last day may run past midnight into the next one.
+        """
+        return self.first_day.isoformat(), (self.last_day + timedelta(days=1)).isoformat()
+
 
 def _key(spec: SampleSpec) -> str:
     return f"entries-{spec.entries}-seed-{spec.seed}-start-{spec.start}-days-{spec.days}"

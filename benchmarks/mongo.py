@@ -32,8 +32,7 @@ def mongo_stages(history: DataSet, run_dir: Path, out: Path, measured: dict[str,
             "mongo-sync", "mongo-sync", env, out, logs=str(history.root)
         )
         measured["mongo_floor"] = run_stage("mongo-floor", "mongo-floor", env, out)
-        first = history.first_day.isoformat()
-        last = history.last_day.isoformat()
+        first, last = history.window()
         measured["mongo_extract"] = run_stage(
             "mongo-extract", "extract", env, out, first=first, last=last
         )

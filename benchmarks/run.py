@@ -15,7 +15,7 @@ import os
 import platform
 import shutil
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,6 @@ def _link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
 
 
-def _window(data: datasets.DataSet) -> tuple[str, str]:
-    # Sessions that start on the last day may run past midnight into the next one.
-    return data.first_day.isoformat(), (data.last_day + timedelta(days=1)).isoformat()
-
-
 def _history_runs(
     label: str, history: datasets.DataSet, increment: datasets.DataSet, work: Path, out: Path
 ) -> tuple[Measured, Measured]:
@@ -51,10 +46,10 @@ def _history_runs(
     logs = home / "projects"
     _link_tree(history.root, logs)
     env = stage_env(home, CLAUDE_LOGS_DIR=str(logs))
-    first, last = _window(history)
+    first, last = history.window()
     full = run_stage(f"{label}-full", "pipeline", env, out, first=first, last=last)
     _link_tree(increment.root, logs)
-    first, last = _window(increment)
+    first, last = increment.window()
     incremental = run_stage(f"{label}-incremental", "pipeline", env, out, first=first, last=last)
     return full, incremental
 
@@ -68,7 +63,7 @@ def benchmark(entries: int, increment_entries: int, work: Path, with_mongo: bool
     run_dir = work / f"run-{entries}"
     shutil.rmtree(run_dir, ignore_errors=True)
     out = run_dir / "stages"
-    first, last = _window(history)
+    first, last = history.window()
     measured: dict[str, Measured] = {}
     started_at = datetime.now(UTC)
     load_before = os.getloadavg()

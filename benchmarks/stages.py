@@ -13,7 +13,7 @@ import argparse
 import json
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +41,10 @@ def extract(args: argparse.Namespace) -> Result:
 
     settings = load_settings()
     first, last = partition_bounds()
-    window = DateWindow(date.fromisoformat(args.first), date.fromisoformat(args.last))
+    # [first, last] inclusive, like the pipeline's partition range
+    window = DateWindow(
+        date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
+    )
     source = _open_source(settings)
     counts = {"lines": 0, "entries": 0, "dead_letters": 0, "batches": 0}
     started = time.perf_counter()
