@@ -91,32 +91,28 @@ def _entries(path: Path, relative: str, report: SyncReport) -> Iterator[tuple[in
 
 
 def _flush(
-    target: MongoTarget, collection: Collection, batch: list[dict[str, Any]], report: SyncReport
+    target: MongoTarget,
+    collection: Collection,
+    batch: list[tuple[int, dict[str, Any]]],
+    report: SyncReport,
 ) -> None:
-    ids = [document["_id"] for document in batch]
-    present = {
-        found["_id"]
-        for found in target.call(
-            "looking up synced lines",
-            lambda: list(collection.find({"_id": {"$in": ids}}, {"_id": 1})),
-        )
-    }
-    missing = [document for document in batch if document["_id"] not in present]
-    report.already_present += len(present)
-    if not missing:
-        return
+    """Insert a batch unordered; lines already present fail on the `_id` key and are counted.
+
+    No lookup first: the unique `_id` index answers "is it there?" during the insert, which
+    is one round trip, and servers without query pushdown (FerretDB) would scan for it.
+    """
     # One ingestedAt per insert: BSON keeps milliseconds, so the sensor sees a clean order.
     now = datetime.now(UTC)
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)
-    for document in missing:
+    documents = [document for _, document in batch]
+    for document in documents:
         document["ingestedAt"] = now
     try:
         result = target.call(
-            "inserting synced lines", lambda: collection.insert_many(missing, ordered=False)
+            "inserting synced lines", lambda: collection.insert_many(documents, ordered=False)
         )
         report.inserted += len(result.inserted_ids)
     except BulkWriteError as error:
-        # Another sync of the same files may have raced us: its inserts count as present.
         details = error.details
         report.inserted += int(details.get("nInserted", 0))
         for write_error in details.get("writeErrors", []):
@@ -124,14 +120,9 @@ def _flush(
                 report.already_present += 1
                 continue
             report.rejected += 1
-            document = missing[write_error["index"]]
-            report.note(
-                Problem(
-                    document["sourceFile"],
-                    0,
-                    f"rejected by the server: {write_error.get('errmsg')}",
-                )
-            )
+            number, document = batch[write_error["index"]]
+            reason = f"rejected by the server: {write_error.get('errmsg')}"
+            report.note(Problem(document["sourceFile"], number, reason))
 
 
 def sync_directory(
@@ -149,21 +140,20 @@ def sync_directory(
     files = jsonl_files(root)
     with target.open() as collection:
         ensure_indexes(target, collection)
-        batch: list[dict[str, Any]] = []
+        batch: list[tuple[int, dict[str, Any]]] = []
         for path in files:
             relative = path.relative_to(root).as_posix()
             project = relative.split("/", 1)[0] if "/" in relative else ""
             report.files += 1
             for number, entry in _entries(path, relative, report):
-                batch.append(
-                    to_document(
-                        entry,
-                        source_file=relative,
-                        line_number=number,
-                        project_id=project,
-                        ingested_at=datetime.now(UTC),
-                    )
+                document = to_document(
+                    entry,
+                    source_file=relative,
+                    line_number=number,
+                    project_id=project,
+                    ingested_at=datetime.now(UTC),
                 )
+                batch.append((number, document))
                 if len(batch) >= batch_size:
                     _flush(target, collection, batch, report)
                     batch = []
