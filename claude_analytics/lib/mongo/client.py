@@ -88,11 +88,21 @@ class MongoTarget:
             f"{self.describe()}: {what} failed after {attempts} attempt(s) ({detail}); {advice}."
         )
 
-    def call(self, what: str, operation: Callable[[], T]) -> T:
-        """Run `operation`, retrying transient errors with exponential backoff."""
+    def call(
+        self,
+        what: str,
+        operation: Callable[[], T],
+        expected: tuple[type[PyMongoError], ...] = (),
+    ) -> T:
+        """Run `operation`, retrying transient errors with exponential backoff.
+
+        `expected` errors are the caller's to handle (a bulk insert's duplicate keys).
+        """
         for attempt in range(1, self.retries + 2):
             try:
                 return operation()
+            except expected:
+                raise
             except TRANSIENT_ERRORS as error:
                 if attempt > self.retries:
                     raise self.fail(what, error, attempt) from None

@@ -109,7 +109,9 @@ def _flush(
         document["ingestedAt"] = now
     try:
         result = target.call(
-            "inserting synced lines", lambda: collection.insert_many(documents, ordered=False)
+            "inserting synced lines",
+            lambda: collection.insert_many(documents, ordered=False),
+            expected=(BulkWriteError,),
         )
         report.inserted += len(result.inserted_ids)
     except BulkWriteError as error:
