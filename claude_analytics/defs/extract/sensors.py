@@ -1,5 +1,7 @@
 """Runs for exactly the days that received new MongoDB documents."""
 
+from datetime import timedelta
+
 import dagster as dg
 
 from claude_analytics.defs.extract.assets import MONGODB_CONVERSATIONS
@@ -32,7 +34,7 @@ def mongodb_new_documents(
             collection,
             cursor,
             first_day=first,
-            last_day=end.fromordinal(end.toordinal() - 1),
+            last_day=end - timedelta(days=1),
         )
         observed = observe(target, collection)
     events: list[dg.AssetObservation] = []
