@@ -13,7 +13,7 @@ from claude_analytics.lib.mongo.documents import document_id, entry_line, iso_mi
 from claude_analytics.lib.redaction import redact_uri, scrub, server_label
 from claude_analytics.lib.sources.base import DateWindow
 from claude_analytics.lib.sources.jsonl import entry_id_for
-from claude_analytics.lib.sources.mongo import window_queries
+from claude_analytics.lib.sources.mongo import window_query
 
 URI = "mongodb://reader:s3cr%40t@db1.internal:27017,db2.internal:27018/admin?tls=true"
 
@@ -70,8 +70,8 @@ def test_bson_dates_and_ids_render_as_claude_code_writes_them() -> None:
     assert iso_millis(datetime(2026, 1, 2, 3, 4, 5, 999_999)) == "2026-01-02T03:04:05.999Z"
 
 
-def test_window_queries_widen_text_timestamps_by_the_largest_utc_offset() -> None:
-    text, dates, undated = window_queries(DateWindow(date(2026, 11, 2), date(2026, 11, 3)))
+def test_window_query_widen_text_timestamps_by_the_largest_utc_offset() -> None:
+    text, dates, undated = window_query(DateWindow(date(2026, 11, 2), date(2026, 11, 3)))["$or"]
     assert text["timestamp"]["$gte"] == "2026-11-01T10:00:00"
     assert text["timestamp"]["$lt"] == "2026-11-03T14:00:00"
     assert dates["timestamp"]["$gte"] == datetime(2026, 11, 2, tzinfo=UTC)

@@ -37,21 +37,22 @@ def _midnight(day: date) -> datetime:
     return datetime.combine(day, time.min, UTC)
 
 
-def window_queries(window: DateWindow) -> list[dict[str, Any]]:
-    """Disjoint filters that together select every document that may fall in `window`."""
+def window_query(window: DateWindow) -> dict[str, Any]:
+    """One filter for every document that may fall in `window`: three disjoint branches
+    (ISO-text timestamps, BSON-date timestamps, undated by ingestedAt), each served by an
+    index on mongod, and a single pass over the collection on servers without pushdown."""
     start, end = _midnight(window.start), _midnight(window.end)
     text_range = {
         "$gte": (start - _OFFSET_SLACK).strftime("%Y-%m-%dT%H:%M:%S"),
         "$lt": (end + _OFFSET_SLACK).strftime("%Y-%m-%dT%H:%M:%S"),
     }
-    return [
-        {"timestamp": {**text_range, "$regex": DATE_PREFIX}},
-        {"timestamp": {"$gte": start, "$lt": end}},  # collections that stored BSON dates
-        {
-            "ingestedAt": {"$gte": start, "$lt": end},
-            "$nor": _NOT_DATED_BY_TIMESTAMP,
-        },
-    ]
+    return {
+        "$or": [
+            {"timestamp": {**text_range, "$regex": DATE_PREFIX}},
+            {"timestamp": {"$gte": start, "$lt": end}},  # collections that stored BSON dates
+            {"ingestedAt": {"$gte": start, "$lt": end}, "$nor": _NOT_DATED_BY_TIMESTAMP},
+        ]
+    }
 
 
 def to_raw_table(documents: list[dict[str, Any]]) -> pa.Table:
@@ -88,8 +89,7 @@ class MongoSource:
 
     def iter_batches(self, window: DateWindow) -> Iterator[pa.Table]:
         with self.target.open() as collection:
-            for query in window_queries(window):
-                yield from self._scan(collection, query)
+            yield from self._scan(collection, window_query(window))
 
     def _scan(self, collection: Collection, query: dict[str, Any]) -> Iterator[pa.Table]:
         # Until the first batch arrives a failed query is retried with backoff; a failure
