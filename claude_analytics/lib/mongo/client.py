@@ -75,6 +75,8 @@ class MongoTarget:
     def fail(self, what: str, error: BaseException, attempts: int) -> MongoSourceError:
         """The error to raise: what failed, where, and what to check (password scrubbed)."""
         detail = scrub(f"{type(error).__name__}: {error}", self.uri)
+        # Server selection errors append the whole topology; its first clause says it all.
+        detail = detail.split(", Timeout: ", 1)[0]
         if len(detail) > 600:
             detail = detail[:600] + "…"
         if isinstance(error, OperationFailure) and error.code in _AUTH_CODES:
