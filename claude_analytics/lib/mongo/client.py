@@ -14,7 +14,7 @@ from pymongo import MongoClient
 from pymongo.collection import Collection
 from pymongo.errors import ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError
 
-from claude_analytics.lib.redaction import scrub, server_label
+from claude_analytics.lib.uri_secrets import scrub, server_label
 
 T = TypeVar("T")
 
