@@ -60,18 +60,15 @@ def run() -> None:
     """Materialise every asset on the configured source, then print rows per layer."""
     from claude_analytics.definitions import defs
     from claude_analytics.lib.pipeline import layer_counts, run_full_pipeline, source_date_range
-    from claude_analytics.lib.resources import LogSourceResource
+    from claude_analytics.lib.resources import source_resource
 
     settings = load_settings()
     export_for_subprocesses(settings)
     started = time.monotonic()
     definitions = defs()
-    resource = LogSourceResource(
-        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
-        sample_dir=str(settings.sample_dir),
-    )
-    console.print(f"Source: [bold]{settings.source_kind}[/] ({resource.open().describe()})")
-    window = source_date_range(resource)
+    with source_resource(settings).process_config_and_initialize_cm() as resource:
+        console.print(f"Source: [bold]{settings.source_kind}[/] ({resource.open().describe()})")
+        window = source_date_range(resource)
     if window is None:
         console.print("[yellow]The source holds no entries: nothing to run.[/]")
         raise typer.Exit(0)
@@ -93,6 +90,17 @@ def run() -> None:
     console.print(f"DuckDB warehouse: [bold]{settings.duckdb_path}[/]")
     console.print(f"Iceberg lake:     [bold]{settings.lake_dir}[/]")
     console.print(f"Dagster home:     [bold]{settings.dagster_home}[/] (make dev opens the UI)")
+
+
+@app.command("sync")
+def sync_command(
+    directory: Annotated[Path, typer.Argument(help="A Claude Code projects folder (e.g. ~/.claude/projects).")],
+    batch_size: Annotated[int, typer.Option(help="Lines per insert.")] = 1_000,
+) -> None:
+    """Load a JSONL directory into the MongoDB collection (MONGO_URI); re-syncs insert nothing twice."""
+    from claude_analytics.commands.mongo_sync import sync
+
+    sync(directory.expanduser(), batch_size, console)
 
 
 if __name__ == "__main__":

@@ -6,9 +6,10 @@ from dagster_dbt import DbtCliResource
 from claude_analytics.lib.dbt import dbt_project
 from claude_analytics.lib.resources import (
     LakeResource,
-    LogSourceResource,
     QualityResource,
     WarehouseResource,
+    mongo_resource,
+    source_resource,
 )
 from claude_analytics.lib.settings import load_quality_settings, load_settings
 
@@ -17,12 +18,11 @@ from claude_analytics.lib.settings import load_quality_settings, load_settings
 def resources() -> dg.Definitions:
     settings = load_settings()
     quality = load_quality_settings()
+    mongo = mongo_resource(settings)
     return dg.Definitions(
         resources={
-            "source": LogSourceResource(
-                logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
-                sample_dir=str(settings.sample_dir),
-            ),
+            "mongo": mongo,
+            "source": source_resource(settings, mongo),
             "lake_catalog": LakeResource(home=str(settings.home)),
             "duckdb": WarehouseResource(database=str(settings.duckdb_path)),
             "dbt": DbtCliResource(project_dir=dbt_project()),

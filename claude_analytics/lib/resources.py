@@ -15,20 +15,58 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from claude_analytics.lib import lake
+from claude_analytics.lib.mongo.client import MongoTarget
+from claude_analytics.lib.settings import DEFAULT_MONGO_COLLECTION, DEFAULT_MONGO_DB, Settings
 from claude_analytics.lib.sources.base import LogSource
 from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
+from claude_analytics.lib.sources.mongo import DEFAULT_BATCH_SIZE, MongoSource
 from claude_analytics.lib.sources.sample import DEFAULT_SAMPLE_ENTRIES, sample_source
 
 
-class LogSourceResource(dg.ConfigurableResource):
-    """The source DESIGN.md prescribes: a JSONL directory when `logs_dir` is set, else the
-    bundled sample generated under the home."""
+class MongoResource(dg.ConfigurableResource):
+    """The synced collection. Bind `uri` with `dg.EnvVar("MONGO_URI")`: Dagster then shows
+    the variable's name, never its value, and every message names the hosts only."""
 
+    uri: str | None = None
+    database: str = DEFAULT_MONGO_DB
+    collection: str = DEFAULT_MONGO_COLLECTION
+    batch_size: int = DEFAULT_BATCH_SIZE
+    timeout_ms: int = 10_000
+    retries: int = 4
+    backoff_seconds: float = 1.0
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.uri)
+
+    def target(self) -> MongoTarget:
+        if not self.uri:
+            raise ValueError("MONGO_URI is not set: there is no MongoDB collection to read")
+        return MongoTarget(
+            uri=self.uri,
+            database=self.database,
+            collection=self.collection,
+            timeout_ms=self.timeout_ms,
+            retries=self.retries,
+            backoff_seconds=self.backoff_seconds,
+        )
+
+    def source(self) -> MongoSource:
+        return MongoSource(target=self.target(), batch_size=self.batch_size)
+
+
+class LogSourceResource(dg.ConfigurableResource):
+    """The source DESIGN.md prescribes: the MongoDB collection when MONGO_URI is set, else a
+    JSONL directory when `logs_dir` is set, else the bundled sample generated under the home."""
+
+    mongo: MongoResource
     logs_dir: str | None = None
     sample_dir: str
     sample_entries: int = DEFAULT_SAMPLE_ENTRIES
 
     def open(self) -> LogSource:
+        if self.mongo.configured:
+            return self.mongo.source()
         if self.logs_dir:
             return JsonlDirectorySource(root=Path(self.logs_dir))
         return sample_source(Path(self.sample_dir), self.sample_entries)
@@ -109,3 +147,20 @@ class QualityResource(dg.ConfigurableResource):
 
     redact: bool = True
     max_dead_letter_rate: float = 0.01
+
+
+def mongo_resource(settings: Settings) -> MongoResource:
+    """The collection of the environment; the URI stays an EnvVar until a run resolves it."""
+    return MongoResource(
+        uri=dg.EnvVar("MONGO_URI") if settings.mongo_configured else None,
+        database=settings.mongo_db,
+        collection=settings.mongo_collection,
+    )
+
+
+def source_resource(settings: Settings, mongo: MongoResource | None = None) -> LogSourceResource:
+    return LogSourceResource(
+        mongo=mongo or mongo_resource(settings),
+        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
+        sample_dir=str(settings.sample_dir),
+    )

@@ -13,17 +13,20 @@ renamed as (
         parent_uuid,
         session_id,
         entry_type,
+        raw_json ->> '$.subtype' as entry_subtype,
+        raw_json ->> '$.agentId' as agent_id,
 
         -- provenance
         project_id,
         source_file,
         line_number,
         cwd,
-        git_branch,
+        nullif(git_branch, '') as git_branch,
         version as claude_code_version,
         user_type,
         coalesce(is_sidechain, false) as is_sidechain,
         coalesce(is_api_error_message, false) as is_api_error_message,
+        coalesce(try_cast(raw_json ->> '$.isMeta' as boolean), false) as is_meta,
 
         -- time
         timestamp as entry_at,
@@ -40,11 +43,47 @@ renamed as (
         output_tokens,
         cache_creation_input_tokens,
         cache_read_input_tokens,
+        try_cast(raw_json ->> '$.message.usage.cache_creation.ephemeral_5m_input_tokens' as bigint)
+            as cache_creation_5m_input_tokens,
+        try_cast(raw_json ->> '$.message.usage.cache_creation.ephemeral_1h_input_tokens' as bigint)
+            as cache_creation_1h_input_tokens,
 
         raw_json
 
     from source
 
+),
+
+session_ends as (
+
+    -- A resumed session copies earlier entries into a new file under a new session id; the
+    -- copy that belongs to the session which ended first is the original.
+    select
+        session_id,
+        max(entry_at) as session_last_entry_at
+    from renamed
+    where session_id is not null
+    group by session_id
+
+),
+
+ranked as (
+
+    select
+        renamed.*,
+        session_ends.session_last_entry_at,
+        entry_uuid is not null
+        and row_number() over (
+            partition by entry_uuid
+            order by
+                renamed.is_sidechain,
+                session_ends.session_last_entry_at nulls last,
+                renamed.source_file,
+                renamed.line_number
+        ) > 1 as is_duplicate
+    from renamed
+    left join session_ends using (session_id)
+
 )
 
-select * from renamed
+select * from ranked

@@ -1,0 +1,98 @@
+with entries as (
+
+    select * from {{ ref('stg_entries') }}
+    where not is_duplicate
+        and entry_type in ('user', 'assistant')
+
+),
+
+blocks as (
+
+    select * from {{ ref('stg_content_blocks') }}
+
+),
+
+block_summary as (
+
+    select
+        entry_id,
+        string_agg(block_text, chr(10) order by block_index) filter (where block_type = 'text')
+            as message_text,
+        count(*) filter (where block_type = 'text') as text_blocks,
+        count(*) filter (where block_type = 'thinking') as thinking_blocks,
+        count(*) filter (where block_type = 'tool_use') as tool_use_blocks,
+        count(*) filter (where block_type = 'tool_result') as tool_result_blocks,
+        count(*) filter (where block_type = 'image') as image_blocks
+    from blocks
+    group by entry_id
+
+),
+
+classified as (
+
+    select
+        entries.*,
+        coalesce(block_summary.text_blocks, 0) as text_blocks,
+        coalesce(block_summary.thinking_blocks, 0) as thinking_blocks,
+        coalesce(block_summary.tool_use_blocks, 0) as tool_use_blocks,
+        coalesce(block_summary.tool_result_blocks, 0) as tool_result_blocks,
+        coalesce(block_summary.image_blocks, 0) as image_blocks,
+        block_summary.message_text,
+        case
+            when entries.entry_type = 'assistant' and entries.is_api_error_message then 'api_error'
+            when entries.entry_type = 'assistant' then 'assistant'
+            when coalesce(block_summary.tool_result_blocks, 0) > 0 then 'tool_result'
+            when block_summary.message_text like '[Request interrupted by user%' then 'interruption'
+            when block_summary.message_text like '%<command-name>%' then 'slash_command'
+            when entries.is_meta then 'meta'
+            -- the Task tool's prompt to a subagent, not a person typing
+            when entries.is_sidechain then 'subagent_prompt'
+            else 'prompt'
+        end as message_kind
+    from entries
+    left join block_summary using (entry_id)
+
+),
+
+final as (
+
+    select
+        entry_id,
+        entry_uuid,
+        parent_uuid,
+        session_id,
+        project_id,
+        entry_type,
+        message_kind,
+        message_kind = 'prompt' as is_prompt,
+        message_kind = 'interruption' as is_interruption,
+        case
+            when message_kind = 'slash_command'
+                then regexp_extract(message_text, '<command-name>([^<]*)</command-name>', 1)
+        end as slash_command,
+        is_sidechain,
+        is_api_error_message,
+        agent_id,
+        message_id,
+        request_id,
+        case when message_id is not null then message_id || ':' || coalesce(request_id, '') end
+            as response_id,
+        model,
+        stop_reason,
+        git_branch,
+        claude_code_version,
+        cwd,
+        entry_at,
+        event_at,
+        event_date,
+        text_blocks,
+        thinking_blocks,
+        tool_use_blocks,
+        tool_result_blocks,
+        image_blocks,
+        length(message_text) as text_length
+    from classified
+
+)
+
+select * from final

@@ -1,0 +1,161 @@
+{% set idle_gap_seconds = 30 * 60 %}
+
+with entries as (
+
+    select * from {{ ref('stg_entries') }}
+    where not is_duplicate
+        and session_id is not null
+        and entry_at is not null
+
+),
+
+messages as (
+
+    select * from {{ ref('int_messages') }}
+
+),
+
+responses as (
+
+    select * from {{ ref('int_token_costs') }}
+
+),
+
+tool_calls as (
+
+    select * from {{ ref('stg_tool_calls') }}
+
+),
+
+gaps as (
+
+    select
+        session_id,
+        entry_at,
+        date_diff(
+            'millisecond',
+            lag(entry_at) over (partition by session_id order by entry_at, entry_id),
+            entry_at
+        ) / 1000.0 as gap_seconds
+    from entries
+
+),
+
+timing as (
+
+    -- active time: the gaps between consecutive entries, except idle gaps over 30 minutes
+    select
+        session_id,
+        min(entry_at) as started_at,
+        max(entry_at) as ended_at,
+        coalesce(sum(gap_seconds) filter (where gap_seconds <= {{ idle_gap_seconds }}), 0)
+            as active_seconds,
+        count(*) filter (where gap_seconds > {{ idle_gap_seconds }}) as idle_gaps
+    from gaps
+    group by session_id
+
+),
+
+context as (
+
+    select
+        session_id,
+        mode(project_id) as project_id,
+        mode(cwd) as cwd,
+        mode(git_branch) as git_branch,
+        arg_max(claude_code_version, entry_at) as claude_code_version,
+        count(*) as entries
+    from entries
+    group by session_id
+
+),
+
+message_counts as (
+
+    select
+        session_id,
+        count(*) filter (where is_prompt) as prompts,
+        count(*) filter (where is_interruption) as interruptions,
+        count(*) filter (where message_kind = 'slash_command') as slash_commands,
+        count(*) filter (where is_api_error_message) as api_errors
+    from messages
+    where session_id is not null
+    group by session_id
+
+),
+
+usage as (
+
+    select
+        session_id,
+        count(*) as api_responses,
+        count(*) filter (where is_sidechain) as subagent_responses,
+        sum(input_tokens) as input_tokens,
+        sum(output_tokens) as output_tokens,
+        sum(cache_creation_input_tokens) as cache_creation_input_tokens,
+        sum(cache_read_input_tokens) as cache_read_input_tokens,
+        sum(total_tokens) as total_tokens,
+        sum(total_tokens) filter (where is_sidechain) as subagent_tokens,
+        sum(cost_usd) as cost_usd,
+        string_agg(distinct model, ', ' order by model) filter (where model <> '<synthetic>') as models,
+        arg_max(model, total_tokens) filter (where model <> '<synthetic>') as primary_model
+    from responses
+    where session_id is not null
+    group by session_id
+
+),
+
+tools as (
+
+    select
+        session_id,
+        count(*) as tool_calls,
+        count(*) filter (where is_error) as tool_errors
+    from tool_calls
+    where session_id is not null
+    group by session_id
+
+),
+
+final as (
+
+    select
+        timing.session_id,
+        context.project_id,
+        context.cwd,
+        context.git_branch,
+        context.claude_code_version,
+        timing.started_at,
+        timing.ended_at,
+        cast(timing.started_at at time zone 'UTC' as date) as session_date,
+        date_diff('millisecond', timing.started_at, timing.ended_at) / 1000.0 as duration_seconds,
+        timing.active_seconds,
+        timing.idle_gaps,
+        context.entries,
+        coalesce(message_counts.prompts, 0) as prompts,
+        coalesce(message_counts.interruptions, 0) as interruptions,
+        coalesce(message_counts.slash_commands, 0) as slash_commands,
+        coalesce(message_counts.api_errors, 0) as api_errors,
+        coalesce(usage.api_responses, 0) as api_responses,
+        coalesce(usage.subagent_responses, 0) as subagent_responses,
+        coalesce(tools.tool_calls, 0) as tool_calls,
+        coalesce(tools.tool_errors, 0) as tool_errors,
+        coalesce(usage.input_tokens, 0) as input_tokens,
+        coalesce(usage.output_tokens, 0) as output_tokens,
+        coalesce(usage.cache_creation_input_tokens, 0) as cache_creation_input_tokens,
+        coalesce(usage.cache_read_input_tokens, 0) as cache_read_input_tokens,
+        coalesce(usage.total_tokens, 0) as total_tokens,
+        coalesce(usage.cost_usd, 0) as cost_usd,
+        usage.models,
+        usage.primary_model,
+        coalesce(usage.subagent_tokens, 0) / nullif(usage.total_tokens, 0) as subagent_token_share,
+        coalesce(usage.subagent_responses, 0) / nullif(usage.api_responses, 0) as subagent_response_share
+    from timing
+    inner join context using (session_id)
+    left join message_counts using (session_id)
+    left join usage using (session_id)
+    left join tools using (session_id)
+
+)
+
+select * from final

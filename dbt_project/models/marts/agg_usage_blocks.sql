@@ -1,0 +1,58 @@
+with usage as (
+
+    -- Claude's own error notices are not billed usage and do not open a block
+    -- block arithmetic in naive UTC, so hours floor the same whatever the session time zone
+    select
+        *,
+        responded_at at time zone 'UTC' as responded_utc
+    from {{ ref('fct_token_usage') }}
+    where not is_api_error_message
+
+),
+
+blocks as (
+
+    -- A block starts at the hour of its first response and lasts 5 hours; the next block
+    -- starts at the first response after that. (A gap over 5 hours between responses also
+    -- ends a block, which this rule already implies.) One recursion step per block.
+    with recursive starts(block_start) as (
+        select date_trunc('hour', min(responded_utc)) from usage
+        union all
+        select (
+            select date_trunc('hour', min(usage.responded_utc))
+            from usage
+            where usage.responded_utc >= starts.block_start + interval 5 hour
+        )
+        from starts
+        where starts.block_start is not null
+    )
+    select block_start
+    from starts
+    where block_start is not null
+
+),
+
+final as (
+
+    select
+        blocks.block_start at time zone 'UTC' as block_started_at,
+        (blocks.block_start + interval 5 hour) at time zone 'UTC' as block_ends_at,
+        min(usage.responded_at) as first_response_at,
+        max(usage.responded_at) as last_response_at,
+        count(*) as api_responses,
+        count(distinct usage.session_id) as sessions,
+        sum(usage.input_tokens) as input_tokens,
+        sum(usage.output_tokens) as output_tokens,
+        sum(usage.cache_creation_input_tokens) as cache_creation_input_tokens,
+        sum(usage.cache_read_input_tokens) as cache_read_input_tokens,
+        sum(usage.total_tokens) as total_tokens,
+        sum(usage.cost_usd) as cost_usd
+    from blocks
+    inner join usage
+        on usage.responded_utc >= blocks.block_start
+        and usage.responded_utc < blocks.block_start + interval 5 hour
+    group by blocks.block_start
+
+)
+
+select * from final

@@ -1,0 +1,13 @@
+with sessions as (
+
+    select * from {{ ref('int_sessions') }}
+
+),
+
+final as (
+
+    select * from sessions
+
+)
+
+select * from final

@@ -1,0 +1,58 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_run_window() }}",
+        on_schema_change='fail',
+    )
+}}
+
+with calls as (
+
+    select * from {{ ref('int_tool_usage') }}
+    where file_path is not null
+        and tool_name in ('Read', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'NotebookRead')
+    {% if is_incremental() %}
+        and {{ in_run_window('event_date') }}
+    {% endif %}
+
+),
+
+named as (
+
+    select
+        *,
+        regexp_extract(file_path, '[^/\\]+$') as file_name
+    from calls
+
+),
+
+final as (
+
+    select
+        tool_use_id,
+        session_id,
+        project_id,
+        tool_name,
+        case
+            when tool_name in ('Read', 'NotebookRead') then 'read'
+            when tool_name = 'Write' and json_extract_string(tool_use_result, '$.type') = 'create' then 'create'
+            when tool_name = 'Write' then 'write'
+            else 'edit'
+        end as operation,
+        file_path,
+        file_name,
+        case
+            when file_name like '_%.%' then lower(regexp_extract(file_name, '\.([^.]+)$', 1))
+            else ''
+        end as file_extension,
+        is_error,
+        lines_added,
+        lines_removed,
+        called_at,
+        event_date
+    from named
+
+)
+
+select * from final

@@ -1,0 +1,51 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_run_window() }}",
+        on_schema_change='fail',
+    )
+}}
+
+with responses as (
+
+    select * from {{ ref('int_token_costs') }}
+    {% if is_incremental() %}
+    where {{ in_run_window('event_date') }}
+    {% endif %}
+
+),
+
+final as (
+
+    select
+        response_id,
+        message_id,
+        request_id,
+        entry_id,
+        session_id,
+        project_id,
+        model as model_id,
+        is_sidechain,
+        is_api_error_message,
+        event_at as responded_at,
+        event_date,
+        input_tokens,
+        output_tokens,
+        cache_creation_input_tokens,
+        cache_creation_5m_input_tokens,
+        cache_creation_1h_input_tokens,
+        cache_read_input_tokens,
+        total_tokens,
+        is_priced,
+        price_valid_from,
+        input_cost_usd,
+        output_cost_usd,
+        cache_write_cost_usd,
+        cache_read_cost_usd,
+        cost_usd
+    from responses
+
+)
+
+select * from final

@@ -1,0 +1,81 @@
+-- a table: the JSON unnesting runs once a build, not once per reader and test
+{{ config(materialized='table') }}
+
+with assistant_entries as (
+
+    select * from {{ ref('stg_entries') }}
+    where entry_type = 'assistant'
+        and message_id is not null
+
+),
+
+keyed as (
+
+    select
+        *,
+        -- ccusage's rule: one API response is (message.id, requestId); message.id alone
+        -- when the request id is missing
+        message_id || ':' || coalesce(request_id, '') as response_id,
+        coalesce(input_tokens, 0)
+        + coalesce(output_tokens, 0)
+        + coalesce(cache_creation_input_tokens, 0)
+        + coalesce(cache_read_input_tokens, 0) as entry_token_total
+    from assistant_entries
+
+),
+
+deduplicated as (
+
+    -- Streaming writes one entry per content block with output_tokens growing, so the
+    -- largest total is the final count; the main-chain copy wins over a sidechain replay,
+    -- and the original session over a resumed copy.
+    select *
+    from keyed
+    qualify row_number() over (
+        partition by response_id
+        order by
+            entry_token_total desc,
+            is_sidechain,
+            session_last_entry_at nulls last,
+            source_file,
+            line_number
+    ) = 1
+
+),
+
+final as (
+
+    select
+        response_id,
+        message_id,
+        request_id,
+        entry_id,
+        session_id,
+        project_id,
+        agent_id,
+        cwd,
+        git_branch,
+        claude_code_version,
+        is_sidechain,
+        is_api_error_message,
+        model,
+        stop_reason,
+        entry_at,
+        event_at,
+        event_date,
+        coalesce(input_tokens, 0) as input_tokens,
+        coalesce(output_tokens, 0) as output_tokens,
+        coalesce(cache_creation_input_tokens, 0) as cache_creation_input_tokens,
+        coalesce(cache_read_input_tokens, 0) as cache_read_input_tokens,
+        -- without the split every cache write is priced as the default 5-minute kind
+        coalesce(cache_creation_1h_input_tokens, 0) as cache_creation_1h_input_tokens,
+        coalesce(
+            cache_creation_5m_input_tokens,
+            coalesce(cache_creation_input_tokens, 0) - coalesce(cache_creation_1h_input_tokens, 0)
+        ) as cache_creation_5m_input_tokens,
+        entry_token_total as total_tokens
+    from deduplicated
+
+)
+
+select * from final
