@@ -65,15 +65,11 @@ def extract(args: argparse.Namespace) -> Result:
 
 
 def _open_source(settings: Any) -> Any:
-    """The source the environment selects, opened the way the platform's resource opens it."""
-    from claude_analytics.lib import resources
+    """The source the environment selects, opened the way `claude-analytics run` opens it."""
+    from claude_analytics.lib.resources import source_resource
 
-    if hasattr(resources, "source_resource"):  # with the MongoDB source merged
-        return resources.source_resource(settings).open()
-    return resources.LogSourceResource(
-        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
-        sample_dir=str(settings.sample_dir),
-    ).open()
+    with source_resource(settings).process_config_and_initialize_cm() as resource:
+        return resource.open()
 
 
 def mongo_floor(args: argparse.Namespace) -> Result:
@@ -94,19 +90,12 @@ def mongo_floor(args: argparse.Namespace) -> Result:
 
 def mongo_sync(args: argparse.Namespace) -> Result:
     """Load the JSONL directory into the collection, as `claude-analytics sync` does."""
-    import os
-
-    from claude_analytics.lib.mongo.client import MongoTarget
     from claude_analytics.lib.mongo.sync import sync_directory
-
+    from claude_analytics.lib.resources import mongo_resource
     from claude_analytics.lib.settings import load_settings
 
-    settings = load_settings()
-    target = MongoTarget(
-        uri=os.environ["MONGO_URI"],
-        database=settings.mongo_db,
-        collection=settings.mongo_collection,
-    )
+    with mongo_resource(load_settings()).process_config_and_initialize_cm() as mongo:
+        target = mongo.target()
     started = time.perf_counter()
     report = sync_directory(target, Path(args.logs))
     return {

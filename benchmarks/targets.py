@@ -103,7 +103,8 @@ def stage_table(measured: dict[str, Measured], entries: int, increment: int) -> 
     ):
         run = get(key)
         seconds = run.result.get(field) if run and run.ok else None
-        rows.append(_row(label, seconds, entries, run))
+        count = run.result.get("documents") or run.result.get("lines") if run else None
+        rows.append(_row(label, seconds, count, run))
     return rows
 
 
