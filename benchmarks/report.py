@@ -48,3 +48,31 @@ def print_report(figures: dict[str, Any]) -> None:
             target["detail"],
         )
     console.print(checks)
+
+
+def markdown_tables(figures: dict[str, Any]) -> str:
+    """The same two tables in Markdown, for BENCHMARKS.md."""
+    lines = [
+        "| stage | seconds | entries/s | peak RSS MiB | CPU s (process) |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for row in figures["stages"]:
+        rss = row["peak_rss_bytes"]
+        seconds = _number(row["seconds"]) if row["seconds"] is not None else row["note"]
+        lines.append(
+            f"| {row['stage']} | {seconds} | {_number(row['entries_per_second'], 0)} | "
+            f"{_number(rss / 2**20 if rss else None, 0)} | {_number(row['cpu_seconds'])} |"
+        )
+    lines += [
+        "",
+        "| target | measured | limit | result | limit made of |",
+        "|---|---:|---:|---|---|",
+    ]
+    for target in figures["targets"]:
+        passed = target["passed"]
+        verdict = "—" if passed is None else ("met" if passed else "**missed**")
+        lines.append(
+            f"| {target['target']} | {_number(target['measured'])} | "
+            f"{_number(target['limit'])} | {verdict} | {target['detail']} |"
+        )
+    return "\n".join(lines) + "\n"

@@ -25,7 +25,7 @@ if __package__ in (None, ""):  # `python benchmarks/run.py` as well as `python -
 from benchmarks import datasets, targets
 from benchmarks.measure import REPO, Measured, run_stage, stage_env
 from benchmarks.mongo import mongo_stages
-from benchmarks.report import print_report
+from benchmarks.report import markdown_tables, print_report
 
 DEFAULT_WORKDIR = REPO / ".benchmarks"
 
@@ -142,6 +142,7 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=1_000_000)
     parser.add_argument("--increment-entries", type=int, default=10_000)
     parser.add_argument("--json", type=Path, default=None, help="write every figure here")
+    parser.add_argument("--markdown", type=Path, default=None, help="the tables as Markdown")
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument(
         "--mongo-entries",
@@ -158,6 +159,8 @@ def main() -> None:
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2, default=str))
+    if args.markdown:
+        args.markdown.write_text(markdown_tables(figures))
     failed = [name for name, m in figures["measured"].items() if m["exit_code"] != 0]
     if failed:
         print(f"stages that failed (see their logs under {args.workdir}): {', '.join(failed)}")
