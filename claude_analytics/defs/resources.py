@@ -11,7 +11,11 @@ from claude_analytics.lib.resources import (
     mongo_resource,
     source_resource,
 )
-from claude_analytics.lib.settings import load_quality_settings, load_settings
+from claude_analytics.lib.settings import (
+    duckdb_memory_limit,
+    load_quality_settings,
+    load_settings,
+)
 
 
 @dg.definitions
@@ -24,7 +28,10 @@ def resources() -> dg.Definitions:
             "mongo": mongo,
             "source": source_resource(settings, mongo),
             "lake_catalog": LakeResource(home=str(settings.home)),
-            "duckdb": WarehouseResource(database=str(settings.duckdb_path)),
+            "duckdb": WarehouseResource(
+                database=str(settings.duckdb_path),
+                connection_config={"memory_limit": duckdb_memory_limit()},
+            ),
             "dbt": DbtCliResource(project_dir=dbt_project()),
             "quality": QualityResource(
                 redact=quality.redact, max_dead_letter_rate=quality.max_dead_letter_rate

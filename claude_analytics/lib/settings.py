@@ -92,6 +92,7 @@ def iceberg_catalog_properties(lake_dir: Path) -> dict[str, str]:
 def export_for_subprocesses(settings: Settings) -> None:
     """dbt runs as a subprocess and reads the warehouse path from its profile's env_var."""
     os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
+    os.environ["DUCKDB_MEMORY_LIMIT"] = duckdb_memory_limit()
     os.environ["CLAUDE_ANALYTICS_HOME"] = str(settings.home)
 
 
@@ -124,3 +125,15 @@ def secret_values() -> tuple[str, ...]:
     """Values that must never be written anywhere (alerts scrub them verbatim)."""
     names = ("MONGO_URI", "ALERT_WEBHOOK_URL")
     return tuple(v for v in (os.environ.get(name) for name in names) if v and len(v) >= 6)
+
+
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
+
+
+def duckdb_memory_limit() -> str:
+    """DuckDB's memory bound for the warehouse writer and dbt (`DUCKDB_MEMORY_LIMIT`).
+
+    DuckDB's own default is 80% of RAM; with a bound, large loads and builds spill to disk
+    instead, so a run's peak memory stays flat however long the history grows.
+    """
+    return os.environ.get("DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT
