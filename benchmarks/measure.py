@@ -68,7 +68,7 @@ def run_stage(
         wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)
     result = json.loads(result_path.read_text()) if result_path.exists() else {}
-    return Measured(
+    measured = Measured(
         label=label,
         stage=stage,
         wall_seconds=wall,
@@ -77,3 +77,7 @@ def run_stage(
         exit_code=child.returncode,
         result=result,
     )
+    # kept as each stage ends, so a long run that is stopped still has its figures
+    with open(out_dir / "measured.jsonl", "a") as progress:
+        progress.write(json.dumps(measured.to_json(), default=str) + "\n")
+    return measured
