@@ -38,11 +38,28 @@ def _link_tree(source: Path, target: Path) -> None:
     shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
 
 
+def _finished(out: Path) -> dict[str, Measured]:
+    """Stages a stopped run already measured successfully (`--resume` keeps them)."""
+    progress = out / "measured.jsonl"
+    if not progress.exists():
+        return {}
+    found = (Measured(**json.loads(line)) for line in progress.read_text().splitlines())
+    return {m.label: m for m in found if m.ok}
+
+
 def _history_runs(
-    label: str, history: datasets.DataSet, increment: datasets.DataSet, work: Path, out: Path
+    label: str,
+    history: datasets.DataSet,
+    increment: datasets.DataSet,
+    work: Path,
+    out: Path,
+    done: dict[str, Measured],
 ) -> tuple[Measured, Measured]:
     """A full run over the history, then the increment added and run on its own window."""
+    if f"{label}-full" in done and f"{label}-incremental" in done:
+        return done[f"{label}-full"], done[f"{label}-incremental"]
     home = work / label
+    shutil.rmtree(home, ignore_errors=True)
     logs = home / "projects"
     _link_tree(history.root, logs)
     env = stage_env(home, CLAUDE_LOGS_DIR=str(logs))
@@ -55,7 +72,12 @@ def _history_runs(
 
 
 def benchmark(
-    entries: int, increment_entries: int, mongo_entries: int, work: Path, with_mongo: bool
+    entries: int,
+    increment_entries: int,
+    mongo_entries: int,
+    work: Path,
+    with_mongo: bool,
+    resume: bool = False,
 ) -> dict[str, Any]:
     history = datasets.cached(datasets.history_spec(entries))
     increment = datasets.cached(datasets.increment_spec(history.spec, increment_entries))
@@ -63,42 +85,48 @@ def benchmark(
     reference = datasets.cached(datasets.history_spec(reference_entries))
 
     run_dir = work / f"run-{entries}"
-    shutil.rmtree(run_dir, ignore_errors=True)
     out = run_dir / "stages"
+    if not resume:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    done = _finished(out)
+
+    def stage(label: str, name: str, env: dict[str, str], **arguments: str) -> Measured:
+        if label in done:
+            return done[label]
+        return run_stage(label, name, env, out, **arguments)
+
     first, last = history.window()
     measured: dict[str, Measured] = {}
     started_at = datetime.now(UTC)
     load_before = os.getloadavg()
 
-    measured["duckdb_floor"] = run_stage(
-        "duckdb-floor", "duckdb-floor", stage_env(run_dir / "floor"), out, logs=str(history.root)
+    measured["duckdb_floor"] = stage(
+        "duckdb-floor", "duckdb-floor", stage_env(run_dir / "floor"), logs=str(history.root)
     )
     empty = run_dir / "empty"
-    (empty / "projects").mkdir(parents=True)
-    measured["empty_run"] = run_stage(
+    (empty / "projects").mkdir(parents=True, exist_ok=True)
+    measured["empty_run"] = stage(
         "empty-run",
         "pipeline",
         stage_env(empty, CLAUDE_LOGS_DIR=str(empty / "projects")),
-        out,
         first=first,
         last=first,
     )
     measured["full_run"], measured["incremental_run"] = _history_runs(
-        "history", history, increment, run_dir, out
+        "history", history, increment, run_dir, out, done
     )
     measured["reference_full_run"], measured["reference_incremental_run"] = _history_runs(
-        "reference", reference, increment, run_dir, out
+        "reference", reference, increment, run_dir, out, done
     )
     mongo_notes = "skipped (--no-mongo)"
     if with_mongo:
         mongo_history = datasets.cached(datasets.history_spec(min(mongo_entries, entries)))
-        mongo_notes = mongo_stages(mongo_history, run_dir, out, measured)
+        mongo_notes = mongo_stages(mongo_history, run_dir, out, measured, done)
     # last: the in-run extract already splits the run's time; this one runs it alone
-    measured["jsonl_extract"] = run_stage(
+    measured["jsonl_extract"] = stage(
         "jsonl-extract",
         "extract",
         stage_env(run_dir / "extract", CLAUDE_LOGS_DIR=str(history.root)),
-        out,
         first=first,
         last=last,
     )
@@ -152,9 +180,17 @@ def main() -> None:
         help="entries synced into the MongoDB test server (FerretDB is slow to load)",
     )
     parser.add_argument("--no-mongo", action="store_true", help="leave the MongoDB stages out")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the stages a stopped run already measured"
+    )
     args = parser.parse_args()
     figures = benchmark(
-        args.entries, args.increment_entries, args.mongo_entries, args.workdir, not args.no_mongo
+        args.entries,
+        args.increment_entries,
+        args.mongo_entries,
+        args.workdir,
+        not args.no_mongo,
+        args.resume,
     )
     print_report(figures)
     if args.json:
