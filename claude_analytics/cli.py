@@ -82,5 +82,15 @@ def run() -> None:
     console.print(f"Dagster home:     [bold]{settings.dagster_home}[/] (make dev opens the UI)")
 
 
+def _register_commands() -> None:
+    """Commands implemented in their own modules (claude_analytics/commands/)."""
+    from claude_analytics.commands.dead_letters import dead_letters
+
+    app.command("dead-letters")(dead_letters)
+
+
+_register_commands()
+
+
 if __name__ == "__main__":
     app()

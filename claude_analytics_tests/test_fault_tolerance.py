@@ -182,3 +182,29 @@ def test_rematerialising_a_day_leaves_identical_rows(fault_run: FaultRun) -> Non
     assert rerun_meta["content_hash_by_day"].value == {
         FAULT_DAY.isoformat(): fault_run.hashes_before["raw.conversations"][FAULT_DAY]
     }
+
+
+def test_the_dead_letters_command_counts_each_reason(fault_run: FaultRun) -> None:
+    from typer.testing import CliRunner
+
+    from claude_analytics.cli import app
+
+    outcome = CliRunner().invoke(
+        app,
+        ["dead-letters", "--examples", "3"],
+        env={"CLAUDE_ANALYTICS_HOME": str(fault_run.settings.home), "COLUMNS": "200"},
+    )
+    assert outcome.exit_code == 0, outcome.output
+    expected: dict[str, int] = {}
+    for line in fault_run.expected.values():
+        if line.reason:
+            expected[line.reason] = expected.get(line.reason, 0) + 1
+    rows = {
+        cells[0]: int(cells[1].replace(",", ""))
+        for cells in (
+            [c.strip() for c in line.split("│")[1:-1]] for line in outcome.output.splitlines()
+        )
+        if len(cells) == 5 and cells[0] in expected
+    }
+    assert rows == expected
+    assert f"Dead letters ({sum(expected.values())})" in outcome.output
