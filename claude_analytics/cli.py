@@ -94,13 +94,25 @@ def run() -> None:
 
 @app.command("sync")
 def sync_command(
-    directory: Annotated[Path, typer.Argument(help="A Claude Code projects folder (e.g. ~/.claude/projects).")],
+    directory: Annotated[
+        Path, typer.Argument(help="A Claude Code projects folder (e.g. ~/.claude/projects).")
+    ],
     batch_size: Annotated[int, typer.Option(help="Lines per insert.")] = 1_000,
 ) -> None:
-    """Load a JSONL directory into the MongoDB collection (MONGO_URI); re-syncs insert nothing twice."""
+    """Load a JSONL directory into the MongoDB collection (MONGO_URI); re-syncs add nothing."""
     from claude_analytics.commands.mongo_sync import sync
 
     sync(directory.expanduser(), batch_size, console)
+
+
+def _register_commands() -> None:
+    """Commands implemented in their own modules (claude_analytics/commands/)."""
+    from claude_analytics.commands.dead_letters import dead_letters
+
+    app.command("dead-letters")(dead_letters)
+
+
+_register_commands()
 
 
 if __name__ == "__main__":

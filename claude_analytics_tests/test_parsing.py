@@ -151,7 +151,10 @@ def test_without_file_inheritance_they_take_ingestion_time() -> None:
         (b"[1, 2, 3]", "not_an_object"),
         (b'"just a string"', "not_an_object"),
         (b"\xff\xfe\x00garbage", "invalid_utf8"),
-        (b'{"type":"user","timestamp":"yesterday"}', "unparseable_timestamp"),
+        (
+            b'{"type":"user","sessionId":"s-1","message":{"role":"user"},"timestamp":"yesterday"}',
+            "unparseable_timestamp",
+        ),
         (
             b'{"type":"assistant","timestamp":"2026-11-02T00:00:00Z","message":{"usage":{"input_tokens":"12"}}}',
             "wrong_type: message.usage.input_tokens",
@@ -160,7 +163,11 @@ def test_without_file_inheritance_they_take_ingestion_time() -> None:
             b'{"type":"user","timestamp":"2026-11-02T00:00:00Z","isSidechain":"no"}',
             "wrong_type: isSidechain",
         ),
-        (b'{"type":"user","timestamp":"2019-05-01T00:00:00Z"}', "outside_partitions"),
+        (
+            b'{"type":"user","sessionId":"s-1","message":{"role":"user"},'
+            b'"timestamp":"2019-05-01T00:00:00Z"}',
+            "outside_partitions",
+        ),
     ],
 )
 def test_bad_lines_become_dead_letters_with_their_reason(line: bytes, reason: str) -> None:

@@ -6,10 +6,14 @@ import dagster as dg
 import pyarrow as pa
 
 from claude_analytics.defs.extract.assets import CLAUDE_CODE_LOGS
+from claude_analytics.defs.lake import checks
 from claude_analytics.lib import lake
+from claude_analytics.lib.batch_schema import validate_batch
+from claude_analytics.lib.drift import observe
+from claude_analytics.lib.freshness import HOURLY_FRESHNESS
 from claude_analytics.lib.parsing import parse_batch
 from claude_analytics.lib.partitions import daily_partitions, partition_bounds
-from claude_analytics.lib.resources import LakeResource, LogSourceResource
+from claude_analytics.lib.resources import LakeResource, LogSourceResource, QualityResource
 from claude_analytics.lib.windows import run_window
 
 LAKE_CONVERSATIONS = dg.AssetKey(["lake", "raw", "conversations"])
@@ -27,6 +31,7 @@ SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONEN
             deps=[CLAUDE_CODE_LOGS],
             kinds={"iceberg"},
             group_name="lake",
+            freshness_policy=HOURLY_FRESHNESS,
         ),
         dg.AssetSpec(
             LAKE_DEAD_LETTERS,
@@ -36,13 +41,17 @@ SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONEN
             group_name="lake",
         ),
     ],
+    check_specs=checks.check_specs(LAKE_CONVERSATIONS),
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     retry_policy=SOURCE_RETRY,
 )
 def lake_raw(
-    context: dg.AssetExecutionContext, source: LogSourceResource, lake_catalog: LakeResource
-) -> Iterator[dg.MaterializeResult]:
+    context: dg.AssetExecutionContext,
+    source: LogSourceResource,
+    lake_catalog: LakeResource,
+    quality: QualityResource,
+) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     window = run_window(context)
     first, last = partition_bounds()
     log_source = source.open()
@@ -51,6 +60,7 @@ def lake_raw(
     dead_letters_table = lake_catalog.table(lake.DEAD_LETTERS)
     dead_letters: list[pa.Table] = []
     read = {"lines": 0, "batches": 0}
+    tally = checks.ExtractTally()
 
     def entries() -> Iterator[pa.Table]:
         for batch in log_source.iter_batches(window):
@@ -61,7 +71,11 @@ def lake_raw(
                 run_id=context.run_id,
                 partition_start=first,
                 partition_end=last,
+                redact=quality.redact,
             )
+            tally.add_counts(parsed.lines_by_day, parsed.unaccounted_lines, parsed.redactions)
+            validate_batch(parsed.entries, window, tally.validation)
+            observe(parsed.entries, tally.drift)
             read["lines"] += batch.num_rows
             read["batches"] += 1
             dead_letters.append(parsed.dead_letters)
@@ -74,6 +88,7 @@ def lake_raw(
 
     written = lake.replace_window(conversations, window.start, window.end, entries())
     letters = lake.replace_window(dead_letters_table, window.start, window.end, dead_letters)
+    reasons = _count_reasons(dead_letters)
     yield dg.MaterializeResult(
         asset_key=LAKE_CONVERSATIONS,
         metadata={
@@ -83,9 +98,38 @@ def lake_raw(
             "snapshot_id": str(written.snapshot_id),
             "window": f"{window.start}..{window.end}",
             "source": log_source.describe(),
+            "redacted_values": sum(tally.redactions.values()),
+            "redacted_by_kind": {k: n for k, n in tally.redactions.items() if n},
+            "redaction": "on" if quality.redact else "off",
         },
     )
     yield dg.MaterializeResult(
         asset_key=LAKE_DEAD_LETTERS,
-        metadata={"rows": letters.rows, "dagster/row_count": letters.rows},
+        metadata={
+            "rows": letters.rows,
+            "dagster/row_count": letters.rows,
+            "by_reason": reasons,
+            "snapshot_id": str(letters.snapshot_id),
+        },
     )
+    # Parity reads the committed tables back: it proves what readers will see.
+    lake_entries = lake.counts_by_date(conversations, window.start, window.end)
+    lake_letters = lake.counts_by_date(dead_letters_table, window.start, window.end)
+    yield checks.batch_schema_result(LAKE_CONVERSATIONS, tally)
+    yield checks.parity_result(LAKE_CONVERSATIONS, tally, lake_entries, lake_letters)
+    yield checks.dead_letter_rate_result(
+        LAKE_CONVERSATIONS, tally, sum(lake_letters.values()), quality.max_dead_letter_rate
+    )
+    yield checks.drift_result(LAKE_CONVERSATIONS, tally)
+
+
+def _count_reasons(dead_letters: list[pa.Table]) -> dict[str, int]:
+    """Dead letters per reason family (`wrong_type: uuid` counts under `wrong_type`)."""
+    counts: dict[str, int] = {}
+    if not dead_letters:
+        return counts
+    grouped = pa.concat_tables(dead_letters).group_by("reason").aggregate([("reason", "count")])
+    for reason, n in zip(*grouped.to_pydict().values(), strict=True):
+        family = reason.split(":", 1)[0]
+        counts[family] = counts.get(family, 0) + n
+    return counts
