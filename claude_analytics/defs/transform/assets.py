@@ -14,6 +14,11 @@ from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 from claude_analytics.lib.windows import run_window
 
 
+class DbtBuildConfig(dg.Config):
+    full_refresh: bool = False
+    """Rebuild incremental models from scratch (the daily 02:00 full refresh sets it)."""
+
+
 @dbt_assets(
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
@@ -22,8 +27,13 @@ from claude_analytics.lib.windows import run_window
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=DUCKDB_WRITER_POOL,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
+) -> Iterator[Any]:
     window = run_window(context)
     export_for_subprocesses(load_settings())
     dbt_vars = {"min_date": window.start.isoformat(), "max_date": window.end.isoformat()}
-    yield from dbt.cli(["build", "--vars", json.dumps(dbt_vars)], context=context).stream()
+    args = ["build", "--vars", json.dumps(dbt_vars)]
+    if config.full_refresh:
+        args.append("--full-refresh")
+    yield from dbt.cli(args, context=context).stream()
