@@ -10,6 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from claude_analytics.commands import backup as ops_backup
+from claude_analytics.commands import doctor as ops_doctor
+from claude_analytics.commands import jobs as ops_jobs
+from claude_analytics.commands import status as ops_status
 from claude_analytics.lib.sample_data import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START, SampleSpec, generate
 from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
@@ -80,6 +84,10 @@ def run() -> None:
     console.print(f"DuckDB warehouse: [bold]{settings.duckdb_path}[/]")
     console.print(f"Iceberg lake:     [bold]{settings.lake_dir}[/]")
     console.print(f"Dagster home:     [bold]{settings.dagster_home}[/] (make dev opens the UI)")
+
+
+for _commands in (ops_backup, ops_doctor, ops_jobs, ops_status):
+    _commands.register(app)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from claude_analytics.lib.partitions import daily_partitions
 MAINTENANCE = dg.AssetSelection.groups("maintenance")
 PIPELINE = dg.AssetSelection.all() - MAINTENANCE
 DBT_LAYERS = dg.AssetSelection.groups("staging", "intermediate", "marts")
+LAKE = dg.AssetSelection.groups("lake")
 
 full_pipeline = dg.define_asset_job(
     name="full_pipeline",
@@ -31,6 +32,16 @@ daily_full_refresh = dg.define_asset_job(
     partitions_def=daily_partitions,
     config={"ops": {"dbt_models": {"config": {"full_refresh": True}}}},
     description="Every dbt model rebuilt from scratch over all days (`dbt build --full-refresh`).",
+)
+
+warehouse_from_lake = dg.define_asset_job(
+    name="warehouse_from_lake",
+    selection=PIPELINE - LAKE,
+    partitions_def=daily_partitions,
+    description=(
+        "The warehouse (raw tables and every dbt model) rebuilt from the Iceberg lake alone, "
+        "without reading the source: the way back after losing the DuckDB file."
+    ),
 )
 
 weekly_maintenance = dg.define_asset_job(

@@ -1,0 +1,2 @@
+"""Operator commands of `claude-analytics` (doctor, status, backup, restore, jobs), one
+module per topic; `cli.py` registers each with a line."""
