@@ -104,6 +104,8 @@ def iceberg_snapshot_expiry(
     description="The warehouse's WAL checkpointed into the file and its statistics refreshed.",
 )
 def duckdb_checkpoint(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    path = Path(duckdb.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.get_connection() as con:
-        result = maintenance.checkpoint_and_analyze(con, Path(duckdb.database))
+        result = maintenance.checkpoint_and_analyze(con, path)
     return dg.MaterializeResult(metadata=dict(vars(result)))
