@@ -117,15 +117,12 @@ def run_job_command(
     _run_and_report(name, first, last)
 
 
-def rebuild_command(
-    source: Annotated[
-        str, typer.Option("--from", help="lake: warehouse lost; source: lake lost (or both).")
-    ] = "lake",
-) -> None:
-    """Rebuild after a loss: the warehouse from the lake, or everything from the source."""
-    if source not in ("lake", "source"):
-        raise typer.BadParameter("--from is 'lake' or 'source'")
-    _run_and_report("warehouse_from_lake" if source == "lake" else "full_pipeline", None, None)
+def rebuild_command() -> None:
+    """Rebuild the warehouse (raw tables, every dbt model) from the Iceberg lake alone.
+
+    For a lost lake, `claude-analytics run` rebuilds everything from the source instead.
+    """
+    _run_and_report("warehouse_from_lake", None, None)
 
 
 def register(app: typer.Typer) -> None:
