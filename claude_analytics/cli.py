@@ -10,6 +10,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from claude_analytics.commands import backup as ops_backup
+from claude_analytics.commands import doctor as ops_doctor
+from claude_analytics.commands import jobs as ops_jobs
+from claude_analytics.commands import status as ops_status
 from claude_analytics.lib.sample_data import (
     DEFAULT_DAYS,
     DEFAULT_SEED,
@@ -113,6 +117,9 @@ def _register_commands() -> None:
 
 
 _register_commands()
+
+for _commands in (ops_backup, ops_doctor, ops_jobs, ops_status):
+    _commands.register(app)
 
 
 if __name__ == "__main__":
