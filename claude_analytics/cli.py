@@ -10,11 +10,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from claude_analytics.commands.report import print_serving_locations, report
 from claude_analytics.lib.sample_data import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START, SampleSpec, generate
 from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
 app = typer.Typer(help="Claude Code conversation analytics on Dagster, Iceberg, DuckDB and dbt.", no_args_is_help=True)
 console = Console()
+app.command()(report)
 
 
 @app.command()
@@ -80,6 +82,7 @@ def run() -> None:
     console.print(f"DuckDB warehouse: [bold]{settings.duckdb_path}[/]")
     console.print(f"Iceberg lake:     [bold]{settings.lake_dir}[/]")
     console.print(f"Dagster home:     [bold]{settings.dagster_home}[/] (make dev opens the UI)")
+    print_serving_locations(settings, console)
 
 
 if __name__ == "__main__":
