@@ -18,6 +18,9 @@ from claude_analytics.lib.serving import open_snapshot
 from claude_analytics.lib.serving_queries import (
     BLOCKS_REPORT_SQL,
     TOKEN_COLUMNS,
+    USAGE_BLOCKS,
+    existing_relations,
+    missing_for,
     token_report_sql,
 )
 
@@ -123,6 +126,12 @@ def build_report(snapshot: Path, options: ReportOptions) -> Report:
         "project": options.project,
     }
     with open_snapshot(snapshot) as con:
+        needs = USAGE_BLOCKS if options.kind is ReportKind.blocks else "marts.fct_token_usage"
+        lacking = missing_for((needs,), existing_relations(con))
+        if lacking:
+            raise ReportError(
+                f"The snapshot lacks {', '.join(lacking)}: build the marts (claude-analytics run)."
+            )
         if options.kind is ReportKind.blocks:
             del params["project"]
             cursor = con.execute(BLOCKS_REPORT_SQL, params)

@@ -6,9 +6,11 @@ import json
 import math
 from collections import defaultdict
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -173,3 +175,15 @@ def test_report_without_a_snapshot_says_what_to_run() -> None:
     result = CliRunner().invoke(app, ["report", "daily"])
     assert result.exit_code == 2
     assert "No serving snapshot" in result.output and "claude-analytics run" in result.output
+
+
+def test_report_names_the_missing_mart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = isolate(monkeypatch, tmp_path)
+    snapshot = home / "serving" / "analytics.duckdb"
+    snapshot.parent.mkdir(parents=True)
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_token_usage as select 1 as session_id")
+    result = CliRunner().invoke(app, ["report", "daily"])
+    assert result.exit_code == 2
+    assert "marts.fct_token_usage.model" in result.output
