@@ -197,11 +197,16 @@ PANELS: Mapping[str, PanelQuery] = {
     ),
     "freshness": PanelQuery(
         f"""
-        select asset_key, last_materialized_at, latest_data_at
-        from {QUALITY_FRESHNESS}
-        order by asset_key
+        select
+            f.asset_key,
+            f.last_materialized_at,
+            round(epoch(i.built_at - f.last_materialized_at) / 3600, 2) as hours_old_at_snapshot,
+            f.latest_data_at
+        from {QUALITY_FRESHNESS} as f
+        cross join {SNAPSHOT_INFO} as i
+        order by f.asset_key
         """,
-        (QUALITY_FRESHNESS,),
+        (QUALITY_FRESHNESS, SNAPSHOT_INFO),
     ),
 }
 

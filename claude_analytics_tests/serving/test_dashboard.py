@@ -125,3 +125,24 @@ def test_a_missing_mart_leaves_a_note_not_an_error(tmp_path: Path) -> None:
     assert result.charts == {"sessions-per-day": 3}
     assert result.missing["tokens-by-model"] == ["marts.agg_model_costs"]
     assert "Waiting for marts.agg_model_costs" in page
+
+
+def test_make_run_prints_where_the_dashboard_is(served: Served) -> None:
+    from rich.console import Console
+
+    from claude_analytics.commands.report import print_serving_locations
+    from claude_analytics.lib.settings import Settings
+
+    console = Console(record=True, width=300)
+    settings = Settings(
+        home=served.home,
+        duckdb_path=served.warehouse,
+        logs_dir=None,
+        mongo_configured=False,
+        mongo_db="claude_logs",
+        mongo_collection="conversations",
+    )
+    print_serving_locations(settings, console)
+    printed = console.export_text()
+    assert served.dashboard.as_uri() in printed
+    assert str(served.snapshot) in printed
