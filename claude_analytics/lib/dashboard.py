@@ -106,11 +106,11 @@ def _heatmap(table: pa.Table) -> go.Figure:
     """Weekday (ISO, Monday = 1) × hour; at most 168 aggregated cells."""
     grid: list[list[float | None]] = [[None] * 24 for _ in WEEKDAYS]
     data = _columns(table)
-    for day, hour, messages in zip(
-        data["day_of_week"], data["hour_of_day"], data["messages"], strict=True
+    for day, hour, prompts in zip(
+        data["iso_weekday"], data["hour_of_day"], data["prompts"], strict=True
     ):
         if day is not None and hour is not None and 1 <= day <= 7 and 0 <= hour <= 23:
-            grid[int(day) - 1][int(hour)] = messages
+            grid[int(day) - 1][int(hour)] = prompts
     fig = go.Figure(
         go.Heatmap(
             z=grid, x=list(range(24)), y=list(WEEKDAYS), colorscale="Blues", hoverongaps=False
@@ -124,9 +124,9 @@ def _blocks(table: pa.Table) -> go.Figure:
     data = _columns(table)
     fig = go.Figure(
         go.Bar(
-            x=data["block_start"],
+            x=data["block_started_at"],
             y=data["total_tokens"],
-            customdata=list(zip(data["block_end"], data["cost_usd"], strict=True)),
+            customdata=list(zip(data["block_ends_at"], data["cost_usd"], strict=True)),
             hovertemplate="%{x} → %{customdata[0]}<br>%{y:,} tokens<br>$%{customdata[1]:.2f}"
             "<extra></extra>",
         )
@@ -160,7 +160,7 @@ def _code_changes(table: pa.Table) -> go.Figure:
     removed = [None if v is None else -v for v in data["lines_removed"]]
     fig.add_trace(go.Bar(x=data["event_date"], y=removed, name="lines removed"))
     fig.add_trace(
-        go.Scatter(x=data["event_date"], y=data["files_changed"], name="files changed"),
+        go.Scatter(x=data["event_date"], y=data["files_touched"], name="files touched"),
         secondary_y=True,
     )
     fig.update_layout(barmode="relative")
@@ -252,7 +252,7 @@ SECTIONS: tuple[tuple[str, tuple[Chart, ...]], ...] = (
             Chart(
                 "activity-heatmap",
                 "activity_heatmap",
-                "Activity: weekday × hour (messages)",
+                "Activity: weekday × hour (prompts)",
                 _heatmap,
             ),
         ),

@@ -30,36 +30,47 @@ TOKEN_COLUMNS = (
     "cache_read_input_tokens",
 )
 
-# Mart -> the columns any reader here uses. Tests build stand-ins from it; the lead checks
-# the dbt models against it.
+# Mart -> the columns any reader here uses (the analytics issue's marts as of its branch
+# commit 4698cb7). Tests build stand-ins from it; a mart that lacks one shows as missing.
 MART_CONTRACT: Mapping[str, tuple[str, ...]] = {
-    "marts.agg_daily_summary": ("event_date", "entries", "sessions"),
-    "marts.agg_model_costs": ("event_date", "model", *TOKEN_COLUMNS, "cost_usd"),
+    "marts.agg_daily_summary": ("event_date", "sessions"),
+    "marts.agg_model_costs": ("event_date", "model_id", *TOKEN_COLUMNS, "cost_usd"),
     "marts.fct_token_usage": (
         "session_id",
         "project_id",
-        "git_branch",
-        "model",
-        "event_at",
+        "model_id",
+        "responded_at",
         "event_date",
         "is_sidechain",
         *TOKEN_COLUMNS,
         "cost_usd",
     ),
-    "marts.agg_session_metrics": (
+    "marts.dim_sessions": (
         "session_id",
         "project_id",
+        "git_branch",
         "started_at",
-        "ended_at",
-        "duration_minutes",
+        "duration_seconds",
+        "cost_usd",
     ),
-    "marts.agg_hourly_activity": ("day_of_week", "hour_of_day", "messages"),
-    "marts.agg_tool_efficiency": ("tool_name", "calls", "errors", "error_rate", "p95_latency_ms"),
-    "marts.agg_code_changes": ("event_date", "files_changed", "lines_added", "lines_removed"),
+    "marts.agg_hourly_activity": ("iso_weekday", "hour_of_day", "prompts"),
+    "marts.agg_tool_efficiency": (
+        "tool_name",
+        "tool_category",
+        "calls",
+        "errors",
+        "error_rate",
+        "p95_latency_ms",
+    ),
+    "marts.agg_code_changes": ("event_date", "files_touched", "lines_added", "lines_removed"),
     "marts.fct_file_operations": ("file_extension", "operation", "lines_added", "lines_removed"),
-    "marts.fct_tool_calls": ("tool_name", "is_error", "event_date"),
-    "marts.dim_tools": ("tool_name", "category"),
-    USAGE_BLOCKS: ("block_start", "block_end", *TOKEN_COLUMNS, "total_tokens", "cost_usd"),
+    USAGE_BLOCKS: (
+        "block_started_at",
+        "block_ends_at",
+        *TOKEN_COLUMNS,
+        "total_tokens",
+        "cost_usd",
+    ),
 }
 
 TOTAL_TOKENS_SQL = " + ".join(f"coalesce({c}, 0)" for c in TOKEN_COLUMNS)
@@ -76,7 +87,7 @@ class PanelQuery:
 PANELS: Mapping[str, PanelQuery] = {
     "tokens_by_model": PanelQuery(
         f"""
-        select event_date, model, sum({TOTAL_TOKENS_SQL}) as total_tokens
+        select event_date, model_id as model, sum({TOTAL_TOKENS_SQL}) as total_tokens
         from marts.agg_model_costs
         group by all
         order by event_date, model
@@ -85,7 +96,7 @@ PANELS: Mapping[str, PanelQuery] = {
     ),
     "cost_by_model": PanelQuery(
         """
-        select event_date, model, sum(cost_usd) as cost_usd
+        select event_date, model_id as model, sum(cost_usd) as cost_usd
         from marts.agg_model_costs
         group by all
         order by event_date, model
@@ -105,12 +116,12 @@ PANELS: Mapping[str, PanelQuery] = {
         """
         select coalesce(nullif(git_branch, ''), '(no branch)') as git_branch,
             sum(cost_usd) as cost_usd
-        from marts.fct_token_usage
+        from marts.dim_sessions
         group by all
         order by cost_usd desc
         limit 20
         """,
-        ("marts.fct_token_usage",),
+        ("marts.dim_sessions",),
     ),
     "sessions_per_day": PanelQuery(
         """
@@ -122,26 +133,26 @@ PANELS: Mapping[str, PanelQuery] = {
     ),
     "session_duration": PanelQuery(
         """
-        select duration_minutes
-        from marts.agg_session_metrics
-        where duration_minutes is not null
+        select duration_seconds / 60 as duration_minutes
+        from marts.dim_sessions
+        where duration_seconds is not null
         """,
-        ("marts.agg_session_metrics",),
+        ("marts.dim_sessions",),
     ),
     "activity_heatmap": PanelQuery(
         """
-        select day_of_week, hour_of_day, sum(messages) as messages
+        select iso_weekday, hour_of_day, sum(prompts) as prompts
         from marts.agg_hourly_activity
         group by all
-        order by day_of_week, hour_of_day
+        order by iso_weekday, hour_of_day
         """,
         ("marts.agg_hourly_activity",),
     ),
     "usage_blocks": PanelQuery(
         f"""
-        select block_start, block_end, total_tokens, cost_usd
+        select block_started_at, block_ends_at, total_tokens, cost_usd
         from {USAGE_BLOCKS}
-        order by block_start
+        order by block_started_at
         """,
         (USAGE_BLOCKS,),
     ),
@@ -156,7 +167,7 @@ PANELS: Mapping[str, PanelQuery] = {
     ),
     "code_changes": PanelQuery(
         """
-        select event_date, sum(files_changed) as files_changed,
+        select event_date, sum(files_touched) as files_touched,
             sum(lines_added) as lines_added, sum(lines_removed) as lines_removed
         from marts.agg_code_changes
         group by all
@@ -256,7 +267,7 @@ def token_report_sql(period_sql: str, extra_sql: str = "") -> str:
     sums = ",\n            ".join(f"sum({c}) as {c}" for c in TOKEN_COLUMNS)
     return f"""
         with usage as (
-            select *, timezone($timezone, event_at::timestamptz) as local_at
+            select *, model_id as model, timezone($timezone, responded_at::timestamptz) as local_at
             from marts.fct_token_usage
         ),
         filtered as (
@@ -282,13 +293,13 @@ def token_report_sql(period_sql: str, extra_sql: str = "") -> str:
 
 BLOCKS_REPORT_SQL = f"""
     select
-        strftime(timezone($timezone, block_start::timestamptz), '%Y-%m-%d %H:%M') as period,
-        strftime(timezone($timezone, block_end::timestamptz), '%Y-%m-%d %H:%M') as block_end,
+        strftime(timezone($timezone, block_started_at::timestamptz), '%Y-%m-%d %H:%M') as period,
+        strftime(timezone($timezone, block_ends_at::timestamptz), '%Y-%m-%d %H:%M') as block_end,
         {", ".join(TOKEN_COLUMNS)},
         total_tokens,
         cost_usd
     from {USAGE_BLOCKS}
-    where ($since is null or timezone($timezone, block_start::timestamptz)::date >= $since)
-        and ($until is null or timezone($timezone, block_start::timestamptz)::date <= $until)
-    order by block_start
+    where ($since is null or timezone($timezone, block_started_at::timestamptz)::date >= $since)
+        and ($until is null or timezone($timezone, block_started_at::timestamptz)::date <= $until)
+    order by block_started_at
 """

@@ -30,8 +30,8 @@ select
     r.session_id,
     r.project_id,
     r.git_branch,
-    r.model,
-    r.event_time as event_at,
+    r.model as model_id,
+    r.event_time as responded_at,
     r.event_date,
     coalesce(r.is_sidechain, false) as is_sidechain,
     coalesce(r.input_tokens, 0) as input_tokens,
@@ -54,7 +54,7 @@ where r.copy_rank = 1;
 create table if not exists marts.agg_model_costs as
 select
     event_date,
-    model,
+    model_id,
     sum(input_tokens) as input_tokens,
     sum(output_tokens) as output_tokens,
     sum(cache_creation_input_tokens) as cache_creation_input_tokens,
@@ -65,24 +65,32 @@ select
 from marts.fct_token_usage
 group by all;
 
-create table if not exists marts.agg_session_metrics as
+create table if not exists marts.dim_sessions as
+with costs as (
+    select session_id, sum(cost_usd) as cost_usd
+    from marts.fct_token_usage
+    group by session_id
+)
 select
     session_id,
-    any_value(project_id) as project_id,
-    min(event_time) as started_at,
-    max(event_time) as ended_at,
-    (epoch(max(event_time)) - epoch(min(event_time))) / 60.0 as duration_minutes
-from raw.conversations
+    any_value(c.project_id) as project_id,
+    any_value(c.git_branch) as git_branch,
+    min(c.event_time) as started_at,
+    max(c.event_time) as ended_at,
+    epoch(max(c.event_time)) - epoch(min(c.event_time)) as duration_seconds,
+    coalesce(any_value(costs.cost_usd), 0) as cost_usd
+from raw.conversations as c
+left join costs using (session_id)
 where session_id is not null
 group by session_id;
 
 create table if not exists marts.agg_hourly_activity as
 select
-    isodow(event_time at time zone 'UTC') as day_of_week,
+    isodow(event_time at time zone 'UTC') as iso_weekday,
     hour(event_time at time zone 'UTC') as hour_of_day,
-    count(*) as messages
+    count(*) as prompts
 from raw.conversations
-where entry_type in ('user', 'assistant')
+where entry_type = 'user' and json_type(raw_json, '$.message.content') = 'VARCHAR'
 group by all;
 
 create table if not exists marts.fct_tool_calls as
@@ -111,6 +119,13 @@ results as (
 select distinct on (calls.tool_use_id)
     calls.tool_use_id,
     calls.tool_name,
+    case
+        when starts_with(calls.tool_name, 'mcp__') then 'mcp'
+        when calls.tool_name in ('Read', 'Grep', 'Glob') then 'read'
+        when calls.tool_name in ('Edit', 'MultiEdit', 'Write') then 'edit'
+        when calls.tool_name = 'Bash' then 'execute'
+        else 'other'
+    end as tool_category,
     calls.session_id,
     calls.event_date,
     coalesce(results.is_error, false) as is_error,
@@ -122,6 +137,7 @@ order by calls.tool_use_id, results.result_at;
 create table if not exists marts.agg_tool_efficiency as
 select
     tool_name,
+    any_value(tool_category) as tool_category,
     count(*) as calls,
     count(*) filter (where is_error) as errors,
     count(*) filter (where is_error) / count(*) as error_rate,
@@ -131,15 +147,7 @@ from marts.fct_tool_calls
 group by tool_name;
 
 create table if not exists marts.dim_tools as
-select distinct
-    tool_name,
-    case
-        when starts_with(tool_name, 'mcp__') then 'mcp'
-        when tool_name in ('Read', 'Grep', 'Glob') then 'read'
-        when tool_name in ('Edit', 'MultiEdit', 'Write') then 'edit'
-        when tool_name = 'Bash' then 'execute'
-        else 'other'
-    end as category
+select distinct tool_name, tool_category
 from marts.fct_tool_calls;
 
 create table if not exists marts.fct_file_operations as
@@ -157,7 +165,7 @@ select
     entry_id,
     event_date,
     file_path,
-    regexp_extract(file_path, '\.[^./]+$') as file_extension,
+    lower(regexp_extract(file_path, '\.([^./]+)$', 1)) as file_extension,
     operation,
     len(list_filter(patch_lines, l -> starts_with(l, '+'))) as lines_added,
     len(list_filter(patch_lines, l -> starts_with(l, '-'))) as lines_removed
@@ -167,7 +175,7 @@ where file_path is not null;
 create table if not exists marts.agg_code_changes as
 select
     event_date,
-    count(distinct file_path) as files_changed,
+    count(distinct file_path) as files_touched,
     sum(lines_added) as lines_added,
     sum(lines_removed) as lines_removed
 from marts.fct_file_operations
@@ -176,13 +184,13 @@ group by event_date;
 create table if not exists marts.agg_usage_blocks as
 with bucketed as (
     select
-        time_bucket(interval 5 hours, event_at at time zone 'UTC') as block_start,
+        time_bucket(interval 5 hours, responded_at) as block_started_at,
         *
     from marts.fct_token_usage
 )
 select
-    block_start,
-    block_start + interval 5 hours as block_end,
+    block_started_at,
+    block_started_at + interval 5 hours as block_ends_at,
     count(*) as api_responses,
     sum(input_tokens) as input_tokens,
     sum(output_tokens) as output_tokens,
@@ -192,4 +200,4 @@ select
         as total_tokens,
     sum(cost_usd) as cost_usd
 from bucketed
-group by block_start;
+group by block_started_at;

@@ -106,7 +106,7 @@ def test_dashboard_in_headless_chromium(served: Served, tmp_path: Path) -> None:
     models = {
         m
         for (m,) in warehouse_rows(
-            served.warehouse, "select distinct model from marts.agg_model_costs"
+            served.warehouse, "select distinct model_id from marts.agg_model_costs"
         )
     }
     assert {trace["name"] for trace in charts["tokens-by-model"]["traces"]} == models

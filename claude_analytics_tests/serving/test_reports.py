@@ -20,7 +20,7 @@ from claude_analytics_tests.serving.conftest import Served, isolate, warehouse_r
 TOKENS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 FIGURES = (*TOKENS, "total_tokens", "cost_usd")
 USAGE_SQL = f"""
-    select event_at, model, session_id, project_id, {", ".join(TOKENS)}, cost_usd
+    select responded_at, model_id, session_id, project_id, {", ".join(TOKENS)}, cost_usd
     from marts.fct_token_usage
 """
 
@@ -41,7 +41,7 @@ def report(served: Served, monkeypatch: pytest.MonkeyPatch):
 def _usage(served: Served) -> list[dict[str, Any]]:
     """One dict per API response, read from the mart itself (not the snapshot)."""
     rows = warehouse_rows(served.warehouse, USAGE_SQL)
-    names = ("event_at", "model", "session_id", "project_id", *TOKENS, "cost_usd")
+    names = ("responded_at", "model", "session_id", "project_id", *TOKENS, "cost_usd")
     return [dict(zip(names, row, strict=True)) for row in rows]
 
 
@@ -69,7 +69,7 @@ def test_daily_report_equals_agg_model_costs(served: Served, report) -> None:
     data = report("daily", "--breakdown")
     marts = warehouse_rows(
         served.warehouse,
-        f"select event_date::varchar, model, {', '.join(TOKENS)}, cost_usd "
+        f"select event_date::varchar, model_id, {', '.join(TOKENS)}, cost_usd "
         "from marts.agg_model_costs",
     )
     by_day: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -93,12 +93,12 @@ def test_weekly_monthly_and_session_reports_regroup_every_response(served: Serve
     utc = ZoneInfo("UTC")
 
     def monday(row: dict[str, Any]) -> str:
-        day = row["event_at"].astimezone(utc).date()
+        day = row["responded_at"].astimezone(utc).date()
         return (day - timedelta(days=day.weekday())).isoformat()
 
     cases = {
         "weekly": _grouped(usage, monday),
-        "monthly": _grouped(usage, lambda r: r["event_at"].astimezone(utc).strftime("%Y-%m")),
+        "monthly": _grouped(usage, lambda r: r["responded_at"].astimezone(utc).strftime("%Y-%m")),
         "session": _grouped(usage, lambda r: r["session_id"]),
     }
     for kind, expected in cases.items():
@@ -112,7 +112,7 @@ def test_weekly_monthly_and_session_reports_regroup_every_response(served: Serve
 def test_time_zone_and_filters_cut_days_locally(served: Served, report) -> None:
     usage = _usage(served)
     zone = ZoneInfo("America/Los_Angeles")
-    local = [{**row, "day": row["event_at"].astimezone(zone).date()} for row in usage]
+    local = [{**row, "day": row["responded_at"].astimezone(zone).date()} for row in usage]
     days = sorted({row["day"] for row in local})
     since, until = days[1], days[-2]
     project = sorted({row["project_id"] for row in usage})[0][-8:]
@@ -137,7 +137,7 @@ def test_time_zone_and_filters_cut_days_locally(served: Served, report) -> None:
         _assert_figures(row, expected[row["period"]])
     # The same responses, cut at local midnight instead of UTC's.
     assert _grouped(local, lambda r: r["day"].isoformat()) != _grouped(
-        usage, lambda r: r["event_at"].astimezone(ZoneInfo("UTC")).date().isoformat()
+        usage, lambda r: r["responded_at"].astimezone(ZoneInfo("UTC")).date().isoformat()
     )
 
 
@@ -145,9 +145,9 @@ def test_blocks_report_equals_the_blocks_mart(served: Served, report) -> None:
     blocks = warehouse_rows(
         served.warehouse,
         f"""
-        select strftime(block_start::timestamptz, '%Y-%m-%d %H:%M'), {", ".join(TOKENS)},
+        select strftime(block_started_at::timestamptz, '%Y-%m-%d %H:%M'), {", ".join(TOKENS)},
             total_tokens, cost_usd
-        from marts.agg_usage_blocks order by block_start
+        from marts.agg_usage_blocks order by block_started_at
         """,
     )
     data = report("blocks")
@@ -186,4 +186,4 @@ def test_report_names_the_missing_mart(tmp_path: Path, monkeypatch: pytest.Monke
         con.execute("create table marts.fct_token_usage as select 1 as session_id")
     result = CliRunner().invoke(app, ["report", "daily"])
     assert result.exit_code == 2
-    assert "marts.fct_token_usage.model" in result.output
+    assert "marts.fct_token_usage.model_id" in result.output

@@ -18,24 +18,24 @@ order by event_date;
 -- y: sessions
 -- description: How long sessions run, in 15-minute buckets (wall-clock, first to last entry).
 select
-    (floor(duration_minutes / 15) * 15)::int as duration_bucket,
+    (floor(duration_seconds / 900) * 15)::int as duration_bucket,
     count(*) as sessions
-from marts.agg_session_metrics
-where duration_minutes is not null
+from marts.dim_sessions
+where duration_seconds is not null
 group by all
 order by duration_bucket;
 
 -- question: Activity heatmap
 -- display: table
--- description: Messages per ISO weekday (1 = Monday) and UTC hour; conditional formatting makes it a heatmap.
+-- description: Prompts per ISO weekday (1 = Monday) and UTC hour; conditional formatting makes it a heatmap.
 pivot (
-    select day_of_week, lpad(hour_of_day::varchar, 2, '0') as hour_of_day, messages
+    select iso_weekday, lpad(hour_of_day::varchar, 2, '0') as hour_of_day, prompts
     from marts.agg_hourly_activity
 )
 on hour_of_day
-using sum(messages)
-group by day_of_week
-order by day_of_week;
+using sum(prompts)
+group by iso_weekday
+order by iso_weekday;
 
 -- question: Tool usage
 -- display: bar
@@ -51,9 +51,8 @@ order by calls desc;
 -- x: category
 -- y: calls
 -- description: Tool calls by category (file read, edit, execute, MCP, ...).
-select coalesce(t.category, 'unknown') as category, count(*) as calls
-from marts.fct_tool_calls as c
-left join marts.dim_tools as t using (tool_name)
+select coalesce(tool_category, 'unknown') as category, count(*) as calls
+from marts.fct_tool_calls
 group by all
 order by calls desc;
 
@@ -75,9 +74,11 @@ order by api_responses desc;
 -- display: bar
 -- x: event_date
 -- y: lines_added, lines_removed
--- description: Files changed and lines added and removed per day.
-select event_date, files_changed, lines_added, lines_removed
+-- description: Files touched and lines added and removed per day.
+select event_date, sum(files_touched) as files_touched, sum(lines_added) as lines_added,
+    sum(lines_removed) as lines_removed
 from marts.agg_code_changes
+group by all
 order by event_date;
 
 -- question: File types
@@ -85,19 +86,19 @@ order by event_date;
 -- x: file_extension
 -- y: operations
 -- description: File operations by extension.
-select coalesce(file_extension, '(none)') as file_extension, count(*) as operations
+select coalesce(nullif(file_extension, ''), '(none)') as file_extension, count(*) as operations
 from marts.fct_file_operations
 group by all
 order by operations desc;
 
 -- question: Daily tokens by model
 -- display: bar
--- x: event_date, model
+-- x: event_date, model_id
 -- y: total_tokens
 -- description: Input, output, cache-write and cache-read tokens per day and model.
 select
     event_date,
-    model,
+    model_id,
     sum(input_tokens) as input_tokens,
     sum(output_tokens) as output_tokens,
     sum(cache_creation_input_tokens) as cache_creation_input_tokens,
@@ -106,17 +107,17 @@ select
         as total_tokens
 from marts.agg_model_costs
 group by all
-order by event_date, model;
+order by event_date, model_id;
 
 -- question: Daily cost by model
 -- display: bar
--- x: event_date, model
+-- x: event_date, model_id
 -- y: cost_usd
 -- description: Cost in USD per day and model, at the price in force on the day.
-select event_date, model, round(sum(cost_usd), 4) as cost_usd
+select event_date, model_id, round(sum(cost_usd), 4) as cost_usd
 from marts.agg_model_costs
 group by all
-order by event_date, model;
+order by event_date, model_id;
 
 -- question: Cost by git branch
 -- display: row
@@ -124,18 +125,18 @@ order by event_date, model;
 -- y: cost_usd
 -- description: Where the spend goes, by the branch checked out at the time.
 select coalesce(nullif(git_branch, ''), '(no branch)') as git_branch, round(sum(cost_usd), 2) as cost_usd
-from marts.fct_token_usage
+from marts.dim_sessions
 group by all
 order by cost_usd desc;
 
 -- question: 5-hour usage blocks
 -- display: bar
--- x: block_start
+-- x: block_started_at
 -- y: total_tokens
 -- description: Tokens and cost per 5-hour block, as Claude subscribers track them.
-select block_start, block_end, total_tokens, round(cost_usd, 2) as cost_usd
+select block_started_at, block_ends_at, total_tokens, round(cost_usd, 2) as cost_usd
 from marts.agg_usage_blocks
-order by block_start;
+order by block_started_at;
 
 -- question: Data quality: latest checks
 -- display: table
