@@ -14,6 +14,7 @@ from claude_analytics.commands import backup as ops_backup
 from claude_analytics.commands import doctor as ops_doctor
 from claude_analytics.commands import jobs as ops_jobs
 from claude_analytics.commands import status as ops_status
+from claude_analytics.commands.report import print_serving_locations, report
 from claude_analytics.lib.sample_data import (
     DEFAULT_DAYS,
     DEFAULT_SEED,
@@ -28,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
+app.command()(report)
 
 
 @app.command()
@@ -94,6 +96,7 @@ def run() -> None:
     console.print(f"DuckDB warehouse: [bold]{settings.duckdb_path}[/]")
     console.print(f"Iceberg lake:     [bold]{settings.lake_dir}[/]")
     console.print(f"Dagster home:     [bold]{settings.dagster_home}[/] (make dev opens the UI)")
+    print_serving_locations(settings, console)
 
 
 @app.command("sync")
