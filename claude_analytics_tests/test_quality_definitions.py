@@ -33,6 +33,15 @@ def test_gates_freshness_sensor_and_resources(monkeypatch) -> None:
         (RAW, "matches_lake"): True,
     }
 
+    # dbt's key-guarding tests arrive as blocking checks (error severity)
+    key_tests = [
+        key
+        for key in graph.asset_check_keys
+        if key.name.startswith(("unique_", "not_null_", "relationships_"))
+    ]
+    assert any(key.name == "unique_stg_entries_entry_id" for key in key_tests)
+    assert all(graph.get_check_spec(key).blocking for key in key_tests)
+
     marts = [key for key in graph.get_all_asset_keys() if key.path[0] == "marts"]
     assert marts
     for key in [LAKE, RAW, *marts]:

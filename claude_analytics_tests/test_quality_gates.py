@@ -53,7 +53,7 @@ def webhook() -> Iterator[str]:
         server.server_close()
 
 
-def test_dead_letters_above_the_threshold_stop_the_marts_and_alert(
+def test_failed_gates_stop_the_marts_and_raise_an_alert(
     small_sample: Path, webhook: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = small_sample / "-home-dev-broken" / "session.jsonl"
@@ -62,6 +62,15 @@ def test_dead_letters_above_the_threshold_stop_the_marts_and_alert(
     # a file with no parseable line is dated by its modification time: inside the window
     written = datetime(2026, 11, 2, 10, 5, tzinfo=UTC).timestamp()
     os.utime(broken, (written, written))
+    # a usable line pandera must reject: negative tokens type-check but are impossible
+    negative = {
+        "type": "assistant",
+        "uuid": "negative-tokens",
+        "sessionId": "s",
+        "timestamp": "2026-11-02T11:00:00Z",
+        "message": {"role": "assistant", "usage": {"input_tokens": 3, "output_tokens": -40}},
+    }
+    (broken.parent / "negative.jsonl").write_text(json.dumps(negative) + "\n")
     monkeypatch.setenv("CLAUDE_ANALYTICS_MAX_DEAD_LETTER_RATE", "0")
     monkeypatch.setenv("ALERT_WEBHOOK_URL", webhook)
     settings = load_settings()
@@ -75,8 +84,13 @@ def test_dead_letters_above_the_threshold_stop_the_marts_and_alert(
     rate = evaluations["dead_letter_rate"]
     assert not rate.passed
     assert rate.metadata["dead_letters"].value == 1
-    assert rate.metadata["source_lines"].value == SMALL_SAMPLE.entries + 1
-    assert evaluations["source_parity"].passed and evaluations["batch_schema"].passed
+    assert rate.metadata["source_lines"].value == SMALL_SAMPLE.entries + 2
+    schema = evaluations["batch_schema"]
+    assert not schema.passed
+    assert schema.metadata["failures_by_check"].value == {
+        "output_tokens: greater_than_or_equal_to(0)": 1
+    }
+    assert evaluations["source_parity"].passed
     # neither the warehouse nor dbt ran: no DuckDB file was even created
     assert not settings.duckdb_path.exists()
 
