@@ -120,6 +120,7 @@ def test_local_instance_is_sqlite_under_dagster_home_with_one_slot_pools(tmp_pat
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
         assert Path(instance.root_directory) == home
         assert not instance.telemetry_enabled
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         pools = instance.get_concurrency_config().pool_config
         assert pools.default_pool_limit == 1
         info = instance.event_log_storage.get_concurrency_info("duckdb_writer")

@@ -116,12 +116,13 @@ def _lake_rows(identifier: str) -> int:
 
 def _latest_source_date(root: Path) -> str:
     """The newest event date among the files, read with json, not with the platform's SQL."""
-    days = [
-        json.loads(line)["timestamp"][:10]
+    entries = [
+        json.loads(line)
         for path in root.rglob("*.jsonl")
         for line in path.read_text().splitlines()
-        if line.strip() and '"timestamp"' in line
+        if line.strip()
     ]
+    days = [e["timestamp"][:10] for e in entries if isinstance(e.get("timestamp"), str)]
     return max(days)
 
 
