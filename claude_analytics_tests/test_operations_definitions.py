@@ -65,12 +65,14 @@ def test_hourly_tick_covers_yesterday_and_today(definitions: dg.Definitions) -> 
     assert not any(k.startswith("maintenance/") for k in keys)
 
 
-def test_daily_tick_fully_refreshes_every_dbt_model_over_all_days(
+def test_daily_tick_fully_refreshes_every_dbt_model_over_the_lakes_days(
     definitions: dg.Definitions,
 ) -> None:
     request = _tick(definitions, "daily_full_refresh_schedule")
-    assert request.tags[PARTITION_RANGE_START_TAG] == PARTITION_START.isoformat()
+    # The lake is empty in this test's home: only today is refreshed.
+    assert request.tags[PARTITION_RANGE_START_TAG] == "2026-03-10"
     assert request.tags[PARTITION_RANGE_END_TAG] == "2026-03-10"
+    assert request.run_config == {"ops": {"dbt_models": {"config": {"full_refresh": True}}}}
     job = definitions.resolve_job_def("daily_full_refresh")
     keys = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
     assert keys == {
@@ -135,4 +137,7 @@ def test_partition_windows_of_the_schedules() -> None:
         PARTITION_START,
         PARTITION_START,
     )
-    assert full_refresh_window(NOW) == (PARTITION_START, date(2026, 3, 10))
+    held = (date(2026, 1, 5), date(2026, 2, 1))
+    assert full_refresh_window(NOW, held) == (date(2026, 1, 5), date(2026, 3, 10))
+    assert full_refresh_window(NOW, None) == (date(2026, 3, 10), date(2026, 3, 10))
+    assert full_refresh_window(NOW, (date(2024, 5, 1), NOW.date()))[0] == PARTITION_START
