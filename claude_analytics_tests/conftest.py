@@ -47,9 +47,7 @@ def small_sample_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def small_sample(
-    tmp_path: Path, small_sample_master: Path, monkeypatch: pytest.MonkeyPatch
-) -> Path:
+def small_sample(tmp_path: Path, small_sample_master: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the small sample, selected as the JSONL source via CLAUDE_LOGS_DIR."""
     root = tmp_path / "projects"
     shutil.copytree(small_sample_master, root)  # copytree keeps mtimes (copy2)

@@ -67,7 +67,9 @@ def warehouse_raw(
             window.end,
             lake.scan_window(dead_letters, window.start, window.end),
         )
-        loaded_by_day = warehouse.counts_by_date(con, "raw.conversations", window.start, window.end)
+        loaded_by_day = warehouse.counts_by_date(
+            con, "raw.conversations", window.start, window.end
+        )
     lake_by_day = lake.counts_by_date(conversations, window.start, window.end)
     mismatched = {
         day.isoformat(): {"lake": lake_by_day.get(day, 0), "warehouse": loaded_by_day.get(day, 0)}
