@@ -65,12 +65,14 @@ def test_hourly_tick_covers_yesterday_and_today(definitions: dg.Definitions) -> 
     assert not any(k.startswith("maintenance/") for k in keys)
 
 
-def test_daily_tick_fully_refreshes_every_dbt_model_over_all_days(
+def test_daily_tick_fully_refreshes_every_dbt_model_over_the_lakes_days(
     definitions: dg.Definitions,
 ) -> None:
     request = _tick(definitions, "daily_full_refresh_schedule")
-    assert request.tags[PARTITION_RANGE_START_TAG] == PARTITION_START.isoformat()
+    # The lake is empty in this test's home: only today is refreshed.
+    assert request.tags[PARTITION_RANGE_START_TAG] == "2026-03-10"
     assert request.tags[PARTITION_RANGE_END_TAG] == "2026-03-10"
+    assert request.run_config == {"ops": {"dbt_models": {"config": {"full_refresh": True}}}}
     job = definitions.resolve_job_def("daily_full_refresh")
     keys = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
     assert keys == {
@@ -120,6 +122,7 @@ def test_local_instance_is_sqlite_under_dagster_home_with_one_slot_pools(tmp_pat
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
         assert Path(instance.root_directory) == home
         assert not instance.telemetry_enabled
+        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
         pools = instance.get_concurrency_config().pool_config
         assert pools.default_pool_limit == 1
         info = instance.event_log_storage.get_concurrency_info("duckdb_writer")
@@ -134,4 +137,7 @@ def test_partition_windows_of_the_schedules() -> None:
         PARTITION_START,
         PARTITION_START,
     )
-    assert full_refresh_window(NOW) == (PARTITION_START, date(2026, 3, 10))
+    held = (date(2026, 1, 5), date(2026, 2, 1))
+    assert full_refresh_window(NOW, held) == (date(2026, 1, 5), date(2026, 3, 10))
+    assert full_refresh_window(NOW, None) == (date(2026, 3, 10), date(2026, 3, 10))
+    assert full_refresh_window(NOW, (date(2024, 5, 1), NOW.date()))[0] == PARTITION_START

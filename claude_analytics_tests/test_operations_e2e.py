@@ -28,7 +28,6 @@ from claude_analytics.commands.backup import list_backups, warehouse_counts
 from claude_analytics.commands.doctor import check_warehouse
 from claude_analytics.lib import lake
 from claude_analytics.lib.instance import ensure_dagster_home, get_instance
-from claude_analytics.lib.partitions import PARTITION_START
 from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from claude_analytics.lib.settings import load_settings
 from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE, count_source_lines
@@ -116,12 +115,13 @@ def _lake_rows(identifier: str) -> int:
 
 def _latest_source_date(root: Path) -> str:
     """The newest event date among the files, read with json, not with the platform's SQL."""
-    days = [
-        json.loads(line)["timestamp"][:10]
+    entries = [
+        json.loads(line)
         for path in root.rglob("*.jsonl")
         for line in path.read_text().splitlines()
-        if line.strip() and '"timestamp"' in line
+        if line.strip()
     ]
+    days = [e["timestamp"][:10] for e in entries if isinstance(e.get("timestamp"), str)]
     return max(days)
 
 
@@ -258,7 +258,7 @@ def test_the_hourly_job_loads_yesterday_and_today_and_leaves_older_days(ops_home
     )
 
 
-def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_all_days() -> None:
+def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_the_lakes_days() -> None:
     result = cli("run-job", "daily_full_refresh")
     assert result.exit_code == 0, result.output
     raw = _warehouse("select count(*) from raw.conversations")
@@ -266,7 +266,7 @@ def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_all_days() -> No
     instance = get_instance(load_settings())
     run = instance.get_runs(filters=dg.RunsFilter(job_name="daily_full_refresh"), limit=1)[0]
     assert run.run_config["ops"]["dbt_models"]["config"]["full_refresh"] is True
-    assert run.tags[PARTITION_RANGE_START_TAG] == PARTITION_START.isoformat()
+    assert run.tags[PARTITION_RANGE_START_TAG] == FIRST.isoformat()  # the lake's first day
     logs = instance.all_logs(run.run_id)
     assert any("--full-refresh" in (entry.user_message or "") for entry in logs)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -97,10 +98,11 @@ def check_mongodb(uri: str, database: str, collection: str) -> Check:
 
 
 def check_source(settings: Settings) -> Check:
-    import os
-
     if settings.mongo_configured:
-        return check_mongodb(os.environ["MONGO_URI"], settings.mongo_db, settings.mongo_collection)
+        # Settings deliberately keeps no URI (it may hold a password): read it only here,
+        # hand it to pymongo, and print nothing but its hosts.
+        uri = os.environ["MONGO_URI"]
+        return check_mongodb(uri, settings.mongo_db, settings.mongo_collection)
     if settings.logs_dir is not None:
         if not settings.logs_dir.is_dir():
             return Check("source", "FAIL", f"JSONL directory {settings.logs_dir} does not exist")

@@ -9,7 +9,8 @@ import dagster as dg
 import typer
 from rich.console import Console
 
-from claude_analytics.lib import lake
+from claude_analytics.defs.jobs import FULL_REFRESH_RUN_CONFIG
+from claude_analytics.lib.data_range import lake_date_range
 from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.pipeline import (
     PARTITION_RANGE_END_TAG,
@@ -20,6 +21,8 @@ from claude_analytics.lib.resources import LogSourceResource
 from claude_analytics.lib.settings import Settings, export_for_subprocesses, load_settings
 
 console = Console()
+# A run config given to a job replaces its own, so the job's settings are passed again here.
+JOB_RUN_CONFIG = {"daily_full_refresh": FULL_REFRESH_RUN_CONFIG}
 JOB_NAMES = (
     "hourly_incremental",
     "daily_full_refresh",
@@ -27,19 +30,6 @@ JOB_NAMES = (
     "full_pipeline",
     "warehouse_from_lake",
 )
-
-
-def lake_date_range(settings: Settings) -> tuple[date, date] | None:
-    """First and last event day held by the lake, read from Iceberg's partition metadata."""
-    catalog = lake.open_catalog(settings.lake_dir)
-    if not catalog.table_exists(lake.CONVERSATIONS):
-        return None
-    table = catalog.load_table(lake.CONVERSATIONS)
-    if table.current_snapshot() is None:
-        return None
-    partitions = table.inspect.partitions()
-    days = [p["event_date"] for p in partitions["partition"].to_pylist() if p["event_date"]]
-    return (min(days), max(days)) if days else None
 
 
 def default_window(name: str, settings: Settings, now: datetime) -> tuple[date, date] | None:
@@ -50,7 +40,7 @@ def default_window(name: str, settings: Settings, now: datetime) -> tuple[date, 
     if name == "hourly_incremental":
         return hourly_window(now)
     if name == "daily_full_refresh":
-        return full_refresh_window(now)
+        return full_refresh_window(now, lake_date_range(settings))
     if name == "warehouse_from_lake":
         return lake_date_range(settings)
     source = LogSourceResource(
@@ -69,6 +59,8 @@ def run_job(
     """Execute a job in this process against the configured Dagster instance."""
     export_for_subprocesses(settings)
     job = defs.resolve_job_def(name)
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    run_config |= JOB_RUN_CONFIG.get(name, {})
     tags = {}
     if job.partitions_def is not None:
         if window is None:
@@ -78,7 +70,7 @@ def run_job(
             PARTITION_RANGE_END_TAG: window[1].isoformat(),
         }
     return job.execute_in_process(
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        run_config=run_config,
         instance=get_instance(settings),
         tags=tags,
         raise_on_error=False,

@@ -8,6 +8,7 @@ MAINTENANCE = dg.AssetSelection.groups("maintenance")
 PIPELINE = dg.AssetSelection.all() - MAINTENANCE
 DBT_LAYERS = dg.AssetSelection.groups("staging", "intermediate", "marts")
 LAKE = dg.AssetSelection.groups("lake")
+FULL_REFRESH_RUN_CONFIG = {"ops": {"dbt_models": {"config": {"full_refresh": True}}}}
 
 full_pipeline = dg.define_asset_job(
     name="full_pipeline",
@@ -30,8 +31,11 @@ daily_full_refresh = dg.define_asset_job(
     name="daily_full_refresh",
     selection=DBT_LAYERS,
     partitions_def=daily_partitions,
-    config={"ops": {"dbt_models": {"config": {"full_refresh": True}}}},
-    description="Every dbt model rebuilt from scratch over all days (`dbt build --full-refresh`).",
+    config=FULL_REFRESH_RUN_CONFIG,
+    description=(
+        "Every dbt model rebuilt from scratch (`dbt build --full-refresh`) over every day "
+        "the lake holds."
+    ),
 )
 
 warehouse_from_lake = dg.define_asset_job(

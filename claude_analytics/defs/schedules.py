@@ -6,16 +6,26 @@ from datetime import date, datetime, timedelta
 
 import dagster as dg
 
-from claude_analytics.defs.jobs import daily_full_refresh, hourly_incremental, weekly_maintenance
+from claude_analytics.defs.jobs import (
+    FULL_REFRESH_RUN_CONFIG,
+    daily_full_refresh,
+    hourly_incremental,
+    weekly_maintenance,
+)
+from claude_analytics.lib.data_range import lake_date_range
 from claude_analytics.lib.partitions import PARTITION_START
 from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+from claude_analytics.lib.settings import load_settings
 
 
-def range_request(first: date, last: date, run_key: str) -> dg.RunRequest:
+def range_request(
+    first: date, last: date, run_key: str, run_config: dict | None = None
+) -> dg.RunRequest:
     """One run over the days [first, last]: the assets' single-run backfill policy lets a
     partitioned job own a whole window."""
     return dg.RunRequest(
         run_key=run_key,
+        run_config=run_config or {},
         tags={
             PARTITION_RANGE_START_TAG: first.isoformat(),
             PARTITION_RANGE_END_TAG: last.isoformat(),
@@ -28,8 +38,12 @@ def hourly_window(now: datetime) -> tuple[date, date]:
     return max(today - timedelta(days=1), PARTITION_START), today
 
 
-def full_refresh_window(now: datetime) -> tuple[date, date]:
-    return PARTITION_START, now.date()
+def full_refresh_window(now: datetime, held: tuple[date, date] | None) -> tuple[date, date]:
+    """From the lake's first day to today. Not from PARTITION_START: every partition in the
+    window gets its own materialisation events, and empty ones would cost minutes a day."""
+    today = now.date()
+    first = held[0] if held else today
+    return min(max(first, PARTITION_START), today), today
 
 
 @dg.schedule(
@@ -49,11 +63,14 @@ def hourly_incremental_schedule(context: dg.ScheduleEvaluationContext) -> dg.Run
     cron_schedule="0 2 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Every day at 02:00, every dbt model rebuilt over all days with --full-refresh.",
+    description="Daily at 02:00, every dbt model rebuilt with --full-refresh over the lake's days.",
 )
 def daily_full_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    first, last = full_refresh_window(context.scheduled_execution_time)
-    return range_request(first, last, context.scheduled_execution_time.isoformat())
+    held = lake_date_range(load_settings())
+    first, last = full_refresh_window(context.scheduled_execution_time, held)
+    return range_request(
+        first, last, context.scheduled_execution_time.isoformat(), FULL_REFRESH_RUN_CONFIG
+    )
 
 
 weekly_maintenance_schedule = dg.ScheduleDefinition(
