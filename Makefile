@@ -9,7 +9,7 @@ export CLAUDE_ANALYTICS_HOME ?= $(CURDIR)/.claude_analytics
 export DAGSTER_HOME ?= $(CLAUDE_ANALYTICS_HOME)/dagster
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install test-deps run test dev lint format lock clean
+.PHONY: install test-deps run test dev lint format lock clean bench
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ dev: install  ## the Dagster UI on http://localhost:3000
 	mkdir -p $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml
+
+BENCH_ENTRIES ?= 1000000
+bench: install  ## time every stage at a million entries against its target (BENCHMARKS.md)
+	$(BIN)/python -m benchmarks.run --entries $(BENCH_ENTRIES) --json .benchmarks/latest.json
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,11 +10,26 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib.sample_data import DEFAULT_DAYS, DEFAULT_SEED, DEFAULT_START, SampleSpec, generate
+from claude_analytics.commands import backup as ops_backup
+from claude_analytics.commands import doctor as ops_doctor
+from claude_analytics.commands import jobs as ops_jobs
+from claude_analytics.commands import status as ops_status
+from claude_analytics.commands.report import print_serving_locations, report
+from claude_analytics.lib.sample_data import (
+    DEFAULT_DAYS,
+    DEFAULT_SEED,
+    DEFAULT_START,
+    SampleSpec,
+    generate,
+)
 from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
-app = typer.Typer(help="Claude Code conversation analytics on Dagster, Iceberg, DuckDB and dbt.", no_args_is_help=True)
+app = typer.Typer(
+    help="Claude Code conversation analytics on Dagster, Iceberg, DuckDB and dbt.",
+    no_args_is_help=True,
+)
 console = Console()
+app.command()(report)
 
 
 @app.command()
@@ -28,7 +43,9 @@ def demo(
     """Write realistic, deterministic Claude Code transcripts in the on-disk layout."""
     from datetime import date
 
-    summary = generate(out, SampleSpec(entries=entries, seed=seed, start=date.fromisoformat(start), days=days))
+    summary = generate(
+        out, SampleSpec(entries=entries, seed=seed, start=date.fromisoformat(start), days=days)
+    )
     console.print(f"Wrote {summary.entries} entries in {summary.files} files under {out}")
     for kind, count in summary.by_type.items():
         console.print(f"  {kind:<24} {count}")
@@ -49,18 +66,15 @@ def run() -> None:
     """Materialise every asset on the configured source, then print rows per layer."""
     from claude_analytics.definitions import defs
     from claude_analytics.lib.pipeline import layer_counts, run_full_pipeline, source_date_range
-    from claude_analytics.lib.resources import LogSourceResource
+    from claude_analytics.lib.resources import source_resource
 
     settings = load_settings()
     export_for_subprocesses(settings)
     started = time.monotonic()
     definitions = defs()
-    resource = LogSourceResource(
-        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
-        sample_dir=str(settings.sample_dir),
-    )
-    console.print(f"Source: [bold]{settings.source_kind}[/] ({resource.open().describe()})")
-    window = source_date_range(resource)
+    with source_resource(settings).process_config_and_initialize_cm() as resource:
+        console.print(f"Source: [bold]{settings.source_kind}[/] ({resource.open().describe()})")
+        window = source_date_range(resource)
     if window is None:
         console.print("[yellow]The source holds no entries: nothing to run.[/]")
         raise typer.Exit(0)
@@ -70,7 +84,9 @@ def run() -> None:
     if not result.success:
         console.print(f"[red]The run failed[/] (run id {result.run_id}); see the events above.")
         raise typer.Exit(1)
-    table = Table(title=f"Rows per layer (run {result.run_id[:8]}, {time.monotonic() - started:.1f}s)")
+    table = Table(
+        title=f"Rows per layer (run {result.run_id[:8]}, {time.monotonic() - started:.1f}s)"
+    )
     table.add_column("layer")
     table.add_column("relation")
     table.add_column("rows", justify="right")
@@ -80,6 +96,33 @@ def run() -> None:
     console.print(f"DuckDB warehouse: [bold]{settings.duckdb_path}[/]")
     console.print(f"Iceberg lake:     [bold]{settings.lake_dir}[/]")
     console.print(f"Dagster home:     [bold]{settings.dagster_home}[/] (make dev opens the UI)")
+    print_serving_locations(settings, console)
+
+
+@app.command("sync")
+def sync_command(
+    directory: Annotated[
+        Path, typer.Argument(help="A Claude Code projects folder (e.g. ~/.claude/projects).")
+    ],
+    batch_size: Annotated[int, typer.Option(help="Lines per insert.")] = 1_000,
+) -> None:
+    """Load a JSONL directory into the MongoDB collection (MONGO_URI); re-syncs add nothing."""
+    from claude_analytics.commands.mongo_sync import sync
+
+    sync(directory.expanduser(), batch_size, console)
+
+
+def _register_commands() -> None:
+    """Commands implemented in their own modules (claude_analytics/commands/)."""
+    from claude_analytics.commands.dead_letters import dead_letters
+
+    app.command("dead-letters")(dead_letters)
+
+
+_register_commands()
+
+for _commands in (ops_backup, ops_doctor, ops_jobs, ops_status):
+    _commands.register(app)
 
 
 if __name__ == "__main__":

@@ -47,7 +47,9 @@ def small_sample_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def small_sample(tmp_path: Path, small_sample_master: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def small_sample(
+    tmp_path: Path, small_sample_master: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """A private copy of the small sample, selected as the JSONL source via CLAUDE_LOGS_DIR."""
     root = tmp_path / "projects"
     shutil.copytree(small_sample_master, root)  # copytree keeps mtimes (copy2)
@@ -80,3 +82,25 @@ def run_pipeline():
         return result
 
     return _run
+
+
+def entries_by_event_date(root: Path) -> dict[date, int]:
+    """Independent count of entries per UTC event date, straight from the JSONL files.
+
+    An entry's date is its timestamp's, else (summary, snapshots) its file's first timestamp.
+    """
+    import json
+    from collections import Counter
+    from datetime import datetime
+
+    counts: Counter[date] = Counter()
+    for path in root.rglob("*.jsonl"):
+        stamps = [
+            json.loads(line).get("timestamp")
+            for line in path.read_text().splitlines()
+            if line.strip()
+        ]
+        first = min(datetime.fromisoformat(s) for s in stamps if s)
+        for stamp in stamps:
+            counts[(datetime.fromisoformat(stamp) if stamp else first).date()] += 1
+    return dict(counts)

@@ -2,24 +2,32 @@
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
-from dagster_duckdb import DuckDBResource
 
 from claude_analytics.lib.dbt import dbt_project
-from claude_analytics.lib.resources import LakeResource, LogSourceResource
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.lib.resources import (
+    LakeResource,
+    QualityResource,
+    WarehouseResource,
+    mongo_resource,
+    source_resource,
+)
+from claude_analytics.lib.settings import load_quality_settings, load_settings
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
     settings = load_settings()
+    mongo = mongo_resource(settings)
+    quality = load_quality_settings()
     return dg.Definitions(
         resources={
-            "source": LogSourceResource(
-                logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
-                sample_dir=str(settings.sample_dir),
-            ),
+            "mongo": mongo,
+            "source": source_resource(settings, mongo),
             "lake_catalog": LakeResource(home=str(settings.home)),
-            "duckdb": DuckDBResource(database=str(settings.duckdb_path)),
+            "duckdb": WarehouseResource(database=str(settings.duckdb_path)),
             "dbt": DbtCliResource(project_dir=dbt_project()),
+            "quality": QualityResource(
+                redact=quality.redact, max_dead_letter_rate=quality.max_dead_letter_rate
+            ),
         }
     )

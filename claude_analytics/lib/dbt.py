@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+
+from claude_analytics.lib.freshness import HOURLY_FRESHNESS
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 LAYERS = ("staging", "intermediate", "marts")
@@ -55,6 +57,7 @@ class ClaudeAnalyticsTranslator(DagsterDbtTranslator):
             key=dg.AssetKey([schema, node["name"]]),
             group_name=schema if schema in LAYERS else spec.group_name,
             kinds={"dbt", "duckdb"},
+            freshness_policy=HOURLY_FRESHNESS if schema == "marts" else spec.freshness_policy,
         )
 
 

@@ -26,7 +26,10 @@ from claude_analytics.lib.settings import ICEBERG_CATALOG_NAME, iceberg_catalog_
 NAMESPACE = "raw"
 CONVERSATIONS = f"{NAMESPACE}.conversations"
 DEAD_LETTERS = f"{NAMESPACE}.dead_letters"
-TABLE_SCHEMAS: dict[str, pa.Schema] = {CONVERSATIONS: ENTRY_SCHEMA, DEAD_LETTERS: DEAD_LETTER_SCHEMA}
+TABLE_SCHEMAS: dict[str, pa.Schema] = {
+    CONVERSATIONS: ENTRY_SCHEMA,
+    DEAD_LETTERS: DEAD_LETTER_SCHEMA,
+}
 
 
 def open_catalog(lake_dir: Path) -> Catalog:
@@ -72,7 +75,9 @@ class ReplaceResult:
     snapshot_id: int | None = None
 
 
-def replace_window(table: Table, start: date, end: date, batches: Iterable[pa.Table]) -> ReplaceResult:
+def replace_window(
+    table: Table, start: date, end: date, batches: Iterable[pa.Table]
+) -> ReplaceResult:
     """Delete the window and append the new rows in one Iceberg commit.
 
     Data files are written as batches arrive (memory stays flat), but readers see them only
@@ -106,6 +111,9 @@ def counts_by_date(table: Table, start: date, end: date) -> dict[date, int]:
     counts: dict[date, int] = {}
     scan = table.scan(row_filter=window_filter(start, end), selected_fields=("event_date",))
     for batch in scan.to_arrow_batch_reader():
-        for day, n in zip(*pa.table(batch).group_by("event_date").aggregate([("event_date", "count")]).columns, strict=True):
+        for day, n in zip(
+            *pa.table(batch).group_by("event_date").aggregate([("event_date", "count")]).columns,
+            strict=True,
+        ):
             counts[day.as_py()] = counts.get(day.as_py(), 0) + n.as_py()
     return counts

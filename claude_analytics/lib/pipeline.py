@@ -61,7 +61,10 @@ def layer_counts(settings: Settings) -> list[LayerCount]:
     for identifier in (lake.CONVERSATIONS, lake.DEAD_LETTERS):
         if catalog.table_exists(identifier):
             table = catalog.load_table(identifier)
-            rows = sum(batch.num_rows for batch in table.scan(selected_fields=("entry_id",)).to_arrow_batch_reader())
+            rows = sum(
+                batch.num_rows
+                for batch in table.scan(selected_fields=("entry_id",)).to_arrow_batch_reader()
+            )
             counts.append(LayerCount("lake (Iceberg)", identifier, rows))
     if not settings.duckdb_path.exists():
         return counts
@@ -78,5 +81,7 @@ def layer_counts(settings: Settings) -> list[LayerCount]:
         ).fetchall()
         for schema, name in relations:
             rows = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
-            counts.append(LayerCount(f"warehouse {schema}", f"{schema}.{name}", int(rows[0]) if rows else 0))
+            counts.append(
+                LayerCount(f"warehouse {schema}", f"{schema}.{name}", int(rows[0]) if rows else 0)
+            )
     return counts

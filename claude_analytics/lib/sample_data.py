@@ -63,11 +63,65 @@ TOOL_WEIGHTS = (
     ("mcp", 4),
 )
 WORDS = (
-    "the function returns a list of rows from the database and the test checks that "
-    "each value matches what we expect after the migration so we update the handler "
-    "to parse the response validate the schema retry on timeout and log the error with "
-    "context before raising it to the caller which keeps the api stable for clients"
-).split()
+    "the",
+    "function",
+    "returns",
+    "a",
+    "list",
+    "of",
+    "rows",
+    "from",
+    "the",
+    "database",
+    "and",
+    "the",
+    "test",
+    "checks",
+    "that",
+    "each",
+    "value",
+    "matches",
+    "what",
+    "we",
+    "expect",
+    "after",
+    "the",
+    "migration",
+    "so",
+    "we",
+    "update",
+    "the",
+    "handler",
+    "to",
+    "parse",
+    "the",
+    "response",
+    "validate",
+    "the",
+    "schema",
+    "retry",
+    "on",
+    "timeout",
+    "and",
+    "log",
+    "the",
+    "error",
+    "with",
+    "context",
+    "before",
+    "raising",
+    "it",
+    "to",
+    "the",
+    "caller",
+    "which",
+    "keeps",
+    "the",
+    "api",
+    "stable",
+    "for",
+    "clients",
+)
 EXTENSIONS = (".py", ".ts", ".tsx", ".sql", ".md", ".yaml", ".go", ".json")
 PROMPTS = (
     "Fix the failing test in the auth module",
@@ -81,7 +135,8 @@ PROMPTS = (
 )
 SLASH_COMMANDS = ("/review", "/init", "/compact", "/clear", "/cost")
 TOOL_ERRORS = (
-    "<tool_use_error>File has not been read yet. Read it first before writing to it.</tool_use_error>",
+    "<tool_use_error>File has not been read yet. Read it first before writing to it."
+    "</tool_use_error>",
     "<tool_use_error>String to replace not found in file.</tool_use_error>",
     "Error: command exited with status 1",
     "<tool_use_error>File does not exist.</tool_use_error>",
@@ -249,7 +304,9 @@ class _Session:
         for index, block in enumerate(blocks):
             last = index == len(blocks) - 1
             usage = dict(usage_base)
-            usage["output_tokens"] = output_total if last else max(1, output_total * index // len(blocks))
+            usage["output_tokens"] = (
+                output_total if last else max(1, output_total * index // len(blocks))
+            )
             usage["service_tier"] = "standard"
             entry = self._envelope("assistant")
             entry["message"] = {
@@ -364,11 +421,19 @@ class _Session:
             lines = content.count("\n") + 1
             payload = {
                 "type": "text",
-                "file": {"filePath": path, "content": content, "numLines": lines, "startLine": 1, "totalLines": lines},
+                "file": {
+                    "filePath": path,
+                    "content": content,
+                    "numLines": lines,
+                    "startLine": 1,
+                    "totalLines": lines,
+                },
             }
             return {"file_path": path}, payload, content
         if name == "Bash":
-            command = self.rng.choice(("pytest -q", "npm test", "git status", "make build", "ls -la"))
+            command = self.rng.choice(
+                ("pytest -q", "npm test", "git status", "make build", "ls -la")
+            )
             stdout = self._words(5, 40)
             return (
                 {"command": command, "description": "Run " + command},
@@ -409,22 +474,45 @@ class _Session:
                     }
                 ],
             }
-            return {"file_path": path, "content": content}, payload, f"File created successfully at: {path}"
+            return (
+                {"file_path": path, "content": content},
+                payload,
+                f"File created successfully at: {path}",
+            )
         if name in ("Grep", "Glob"):
             files = [self._file_path() for _ in range(self.rng.randint(0, 5))]
-            payload = {"filenames": files, "numFiles": len(files), "durationMs": self.rng.randint(3, 200)}
+            payload = {
+                "filenames": files,
+                "numFiles": len(files),
+                "durationMs": self.rng.randint(3, 200),
+            }
             pattern = self.rng.choice(("def parse", "TODO", "**/*.py", "import duckdb"))
             return {"pattern": pattern}, payload, "\n".join(files) or "No files found"
         if name == "TodoWrite":
             todos = [
-                {"content": self._words(3, 6), "status": self.rng.choice(("pending", "in_progress", "completed")), "activeForm": "Working"}
+                {
+                    "content": self._words(3, 6),
+                    "status": self.rng.choice(("pending", "in_progress", "completed")),
+                    "activeForm": "Working",
+                }
                 for _ in range(self.rng.randint(1, 4))
             ]
-            return {"todos": todos}, {"oldTodos": [], "newTodos": todos}, "Todos have been modified successfully."
+            return (
+                {"todos": todos},
+                {"oldTodos": [], "newTodos": todos},
+                "Todos have been modified successfully.",
+            )
         if name == "WebFetch":
             url = "https://docs.example.com/" + self.rng.choice(("api", "guide", "changelog"))
             text = self._words(10, 40)
-            payload = {"bytes": len(text), "code": 200, "codeText": "OK", "result": text, "durationMs": self.rng.randint(200, 3000), "url": url}
+            payload = {
+                "bytes": len(text),
+                "code": 200,
+                "codeText": "OK",
+                "result": text,
+                "durationMs": self.rng.randint(200, 3000),
+                "url": url,
+            }
             return {"url": url, "prompt": "Summarise"}, payload, text
         # MCP tools: the server and tool live in the name; results are plain content blocks.
         text = self._words(5, 20)
@@ -447,14 +535,24 @@ class _Session:
         calls = []
         blocks: list[dict[str, Any]] = []
         if self.rng.random() < 0.35:
-            blocks.append({"type": "thinking", "thinking": self._words(10, 40), "signature": self._token("Eu", 40)})
+            blocks.append(
+                {
+                    "type": "thinking",
+                    "thinking": self._words(10, 40),
+                    "signature": self._token("Eu", 40),
+                }
+            )
         if self.rng.random() < 0.6:
             blocks.append({"type": "text", "text": self._words(5, 25)})
         for name in names:
             tool_id = self._token("toolu_01")
             tool_input, payload, text = self._tool_call(name)
             if name == "Task":
-                tool_input = {"description": "Explore the codebase", "prompt": self._words(8, 20), "subagent_type": "general-purpose"}
+                tool_input = {
+                    "description": "Explore the codebase",
+                    "prompt": self._words(8, 20),
+                    "subagent_type": "general-purpose",
+                }
             blocks.append({"type": "tool_use", "id": tool_id, "name": name, "input": tool_input})
             calls.append((tool_id, name, tool_input, payload, text))
         self.assistant(blocks, "tool_use")
@@ -466,7 +564,12 @@ class _Session:
             entry = self._envelope("user")
             roll = self.rng.random()
             if roll < interrupt_chance:
-                result = {"type": "tool_result", "content": INTERRUPTED_TOOL, "is_error": True, "tool_use_id": tool_id}
+                result = {
+                    "type": "tool_result",
+                    "content": INTERRUPTED_TOOL,
+                    "is_error": True,
+                    "tool_use_id": tool_id,
+                }
                 entry["toolUseResult"] = "Error: " + INTERRUPTED_TOOL
                 entry["message"] = {"role": "user", "content": [result]}
                 self._emit(entry, self._advance(1, 20))
@@ -474,10 +577,20 @@ class _Session:
                 return False
             if roll < 0.09:
                 error = self.rng.choice(TOOL_ERRORS)
-                result = {"type": "tool_result", "content": error, "is_error": True, "tool_use_id": tool_id}
+                result = {
+                    "type": "tool_result",
+                    "content": error,
+                    "is_error": True,
+                    "tool_use_id": tool_id,
+                }
                 entry["toolUseResult"] = "Error: " + error
             else:
-                result = {"type": "tool_result", "content": text, "is_error": False, "tool_use_id": tool_id}
+                result = {
+                    "type": "tool_result",
+                    "content": text,
+                    "is_error": False,
+                    "tool_use_id": tool_id,
+                }
                 entry["toolUseResult"] = payload
             entry["message"] = {"role": "user", "content": [result]}
             latency = (5, 120) if name in ("Task", "WebFetch") else (0.05, 15)
@@ -500,9 +613,13 @@ class _Session:
         self.clock = max(self.clock, agent.clock)
         payload = {
             "content": [{"type": "text", "text": report}],
-            "totalDurationMs": int((agent.clock - agent.history[0][1]).total_seconds() * 1000) if agent.history else 0,
+            "totalDurationMs": int((agent.clock - agent.history[0][1]).total_seconds() * 1000)
+            if agent.history
+            else 0,
             "totalTokens": agent.context_tokens,
-            "totalToolUseCount": sum(1 for e, _ in agent.history if e.get("toolUseResult") is not None),
+            "totalToolUseCount": sum(
+                1 for e, _ in agent.history if e.get("toolUseResult") is not None
+            ),
         }
         return payload, report
 
@@ -544,8 +661,12 @@ def _session_starts(rng: random.Random, spec: SampleSpec) -> Iterator[tuple[str,
     """Endless stream of (project, start time) weighted to working hours."""
     while True:
         day = spec.start + timedelta(days=rng.randrange(spec.days))
-        hour = rng.choices(range(24), [1] * 7 + [4, 8, 10, 10, 8, 6, 9, 10, 9, 8, 6, 4, 3, 3, 2, 2, 1])[0]
-        moment = datetime(day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60), tzinfo=UTC)
+        hour = rng.choices(
+            range(24), [1] * 7 + [4, 8, 10, 10, 8, 6, 9, 10, 9, 8, 6, 4, 3, 3, 2, 2, 1]
+        )[0]
+        moment = datetime(
+            day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60), tzinfo=UTC
+        )
         yield rng.choices(PROJECTS, (30, 20, 15, 15, 10, 10))[0], moment
 
 
@@ -587,4 +708,6 @@ def generate(out_dir: Path, spec: SampleSpec = SampleSpec()) -> GenerationSummar
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         stamp = writer.last_time[relative].timestamp()
         os.utime(path, (stamp, stamp))
-    return GenerationSummary(entries=writer.count, files=len(writer.files), by_type=dict(sorted(writer.by_type.items())))
+    return GenerationSummary(
+        entries=writer.count, files=len(writer.files), by_type=dict(sorted(writer.by_type.items()))
+    )

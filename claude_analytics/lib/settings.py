@@ -60,7 +60,9 @@ def load_settings() -> Settings:
     """Read the environment variables documented in DESIGN.md."""
     home = Path(os.environ.get("CLAUDE_ANALYTICS_HOME") or DEFAULT_HOME).expanduser().resolve()
     duckdb_env = os.environ.get("DUCKDB_PATH")
-    duckdb_path = Path(duckdb_env).expanduser().resolve() if duckdb_env else home / "analytics.duckdb"
+    duckdb_path = (
+        Path(duckdb_env).expanduser().resolve() if duckdb_env else home / "analytics.duckdb"
+    )
     logs_env = os.environ.get("CLAUDE_LOGS_DIR")
     return Settings(
         home=home,
@@ -91,3 +93,34 @@ def export_for_subprocesses(settings: Settings) -> None:
     """dbt runs as a subprocess and reads the warehouse path from its profile's env_var."""
     os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
     os.environ["CLAUDE_ANALYTICS_HOME"] = str(settings.home)
+
+
+DEFAULT_MAX_DEAD_LETTER_RATE = 0.01
+
+
+@dataclass(frozen=True)
+class QualitySettings:
+    """Data-quality and reliability knobs (issue: quality gates, redaction, alerts)."""
+
+    redact: bool
+    max_dead_letter_rate: float
+    alerts_log: Path
+    alert_webhook_url: str | None
+
+
+def load_quality_settings() -> QualitySettings:
+    """`CLAUDE_ANALYTICS_REDACT=0` turns redaction off; the rate is a fraction (0.01 = 1%)."""
+    rate = os.environ.get("CLAUDE_ANALYTICS_MAX_DEAD_LETTER_RATE")
+    return QualitySettings(
+        redact=os.environ.get("CLAUDE_ANALYTICS_REDACT", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
+        max_dead_letter_rate=float(rate) if rate else DEFAULT_MAX_DEAD_LETTER_RATE,
+        alerts_log=load_settings().home / "alerts.log",
+        alert_webhook_url=os.environ.get("ALERT_WEBHOOK_URL") or None,
+    )
+
+
+def secret_values() -> tuple[str, ...]:
+    """Values that must never be written anywhere (alerts scrub them verbatim)."""
+    names = ("MONGO_URI", "ALERT_WEBHOOK_URL")
+    return tuple(v for v in (os.environ.get(name) for name in names) if v and len(v) >= 6)

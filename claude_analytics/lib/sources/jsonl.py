@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from claude_analytics.lib.sources.base import RAW_LINE_SCHEMA, DateWindow
 
@@ -59,33 +61,51 @@ class JsonlDirectorySource:
             yield self._read(batch)
 
     def _read(self, paths: list[Path]) -> pa.Table:
-        entry_ids: list[str] = []
-        files: list[str] = []
-        numbers: list[int] = []
-        projects: list[str] = []
-        lines: list[bytes] = []
-        ingested: list[datetime] = []
-        for path in paths:
-            relative = path.relative_to(self.root).as_posix()
-            project = relative.split("/", 1)[0] if "/" in relative else ""
-            mtime = datetime.fromtimestamp(path.stat().st_mtime, UTC)
-            for number, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
-                if not raw.strip():
-                    continue  # blank separators (and the final newline) are not entries
-                entry_ids.append(entry_id_for(relative, number))
-                files.append(relative)
-                numbers.append(number)
-                projects.append(project)
-                lines.append(raw)
-                ingested.append(mtime)
+        """The batch's lines, numbered as in their file, blank lines left out.
+
+        Arrow splits every file of the batch in one call and DuckDB computes every entry id
+        at once: a Python loop per line (an md5 and six appends each) was the slowest step
+        of the extract.
+        """
+        names = [path.relative_to(self.root).as_posix() for path in paths]
+        files = pa.table(
+            {
+                "source_file": pa.array(names, pa.string()),
+                "project_id": pa.array(
+                    [name.split("/", 1)[0] if "/" in name else "" for name in names], pa.string()
+                ),
+                "ingested_at": pa.array(
+                    [datetime.fromtimestamp(p.stat().st_mtime, UTC) for p in paths],
+                    pa.timestamp("us", tz="UTC"),
+                ),
+            }
+        )
+        split = pc.split_pattern(
+            pa.array([path.read_bytes() for path in paths], pa.large_binary()), b"\n"
+        )
+        lines = pc.list_flatten(split)
+        which = pc.list_parent_indices(split)
+        first_of_file = split.offsets.to_numpy()[:-1]
+        numbers = np.arange(len(lines), dtype=np.int64) - first_of_file[which.to_numpy()] + 1
+        # blank separators (and the final newline) are not entries
+        kept = pc.greater(
+            pc.binary_length(pc.ascii_trim_whitespace(lines.view(pa.large_string()))), 0
+        )
+        which = which.filter(kept)
+        pieces = files.take(which).append_column(
+            "line_number", pa.array(numbers, pa.int64()).filter(kept)
+        )
+        ids = duckdb.sql(
+            "select md5(source_file || ':' || line_number) as entry_id from pieces"
+        ).fetch_arrow_table()
         return pa.Table.from_arrays(
             [
-                pa.array(entry_ids, pa.string()),
-                pa.array(files, pa.string()),
-                pa.array(numbers, pa.int64()),
-                pa.array(projects, pa.string()),
-                pa.array(lines, pa.binary()),
-                pa.array(ingested, pa.timestamp("us", tz="UTC")),
+                ids.column("entry_id").cast(pa.string()),
+                pieces.column("source_file"),
+                pieces.column("line_number"),
+                pieces.column("project_id"),
+                lines.filter(kept).cast(pa.binary()),
+                pieces.column("ingested_at"),
             ],
             schema=RAW_LINE_SCHEMA,
         )

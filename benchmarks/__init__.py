@@ -1,0 +1,1 @@
+"""The performance benchmark of the platform (`make bench`); never run by the test suite."""

@@ -1,0 +1,75 @@
+"""Benchmark data sets: generated once per (entries, seed, start, days), reused afterwards.
+
+Generating a million entries takes about a minute, so every data set is written into a
+cache folder keyed by its spec and marked complete only after the last file is written;
+an interrupted generation is thrown away and redone, never half reused.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from claude_analytics.lib.sample_data import DEFAULT_DAYS, DEFAULT_SEED, SampleSpec, generate
+
+DEFAULT_CACHE = Path(__file__).resolve().parents[1] / ".benchmarks" / "data"
+
+# The increment is generated with its own seed (new sessions, new files) and lands after a
+# gap of two days: the JSONL extract re-reads files written in the day before its window,
+# so without the gap the increment would re-read the history's last day.
+INCREMENT_SEED = DEFAULT_SEED + 1
+INCREMENT_GAP_DAYS = 2
+INCREMENT_DAYS = 1
+
+
+@dataclass(frozen=True)
+class DataSet:
+    root: Path
+    spec: SampleSpec
+
+    @property
+    def first_day(self) -> date:
+        return self.spec.start
+
+    @property
+    def last_day(self) -> date:
+        return self.spec.start + timedelta(days=self.spec.days - 1)
+
+    def window(self) -> tuple[str, str]:
+        """First and last day (inclusive) holding entries, as the stages take them.
+
+        Sessions that start on the last day may run past midnight into the next one.
+        """
+        return self.first_day.isoformat(), (self.last_day + timedelta(days=1)).isoformat()
+
+
+def _key(spec: SampleSpec) -> str:
+    return f"entries-{spec.entries}-seed-{spec.seed}-start-{spec.start}-days-{spec.days}"
+
+
+def cached(spec: SampleSpec, cache: Path = DEFAULT_CACHE) -> DataSet:
+    """The data set for `spec`, generated into the cache on first use."""
+    root = cache / _key(spec)
+    marker = root / ".complete"
+    if not marker.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        generate(root / "projects", spec)
+        marker.write_text("complete\n")
+    return DataSet(root=root / "projects", spec=spec)
+
+
+def history_spec(entries: int, seed: int = DEFAULT_SEED) -> SampleSpec:
+    return SampleSpec(entries=entries, seed=seed, days=DEFAULT_DAYS)
+
+
+def increment_spec(history: SampleSpec, entries: int) -> SampleSpec:
+    """New sessions on a day after the history, from a seed of their own."""
+    start = history.start + timedelta(days=history.days + INCREMENT_GAP_DAYS)
+    return SampleSpec(entries=entries, seed=INCREMENT_SEED, start=start, days=INCREMENT_DAYS)
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """Copy files keeping their mtimes (the JSONL extract selects files by mtime)."""
+    shutil.copytree(source, target, dirs_exist_ok=True)

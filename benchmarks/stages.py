@@ -1,0 +1,185 @@
+"""Stages the benchmark times, each run in a child process of its own.
+
+A child per stage gives each figure a clean interpreter (imports included, as a user's
+run pays them) and lets the parent read the stage's own peak RSS and CPU time from
+`wait4`. Every stage writes its findings as JSON to `--out`.
+
+    python -m benchmarks.stages pipeline --first 2026-11-01 --last 2026-11-14 --out r.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+Result = dict[str, Any]
+
+
+def duckdb_floor(args: argparse.Namespace) -> Result:
+    """The floor of any JSONL extract: DuckDB reading and parsing every file, nothing kept."""
+    import duckdb
+
+    files = sorted(str(p) for p in Path(args.logs).rglob("*.jsonl"))
+    started = time.perf_counter()
+    row = duckdb.sql(
+        "select count(*) from read_ndjson_objects($files)", params={"files": files}
+    ).fetchone()
+    return {"entries": int(row[0]) if row else 0, "seconds": time.perf_counter() - started}
+
+
+def extract(args: argparse.Namespace) -> Result:
+    """The platform's extract alone: the configured source read and parsed, nothing written."""
+    from claude_analytics.lib.parsing import parse_batch
+    from claude_analytics.lib.partitions import partition_bounds
+    from claude_analytics.lib.settings import load_settings
+    from claude_analytics.lib.sources.base import DateWindow
+
+    settings = load_settings()
+    first, last = partition_bounds()
+    # [first, last] inclusive, like the pipeline's partition range
+    window = DateWindow(
+        date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
+    )
+    source = _open_source(settings)
+    counts = {"lines": 0, "entries": 0, "dead_letters": 0, "batches": 0}
+    started = time.perf_counter()
+    for batch in source.iter_batches(window):
+        parsed = parse_batch(
+            batch,
+            window,
+            inherit_file_time=source.inherits_file_time,
+            run_id="benchmark",
+            partition_start=first,
+            partition_end=last,
+        )
+        counts["lines"] += batch.num_rows
+        counts["entries"] += parsed.entries.num_rows
+        counts["dead_letters"] += parsed.dead_letters.num_rows
+        counts["batches"] += 1
+    return {**counts, "seconds": time.perf_counter() - started}
+
+
+def _open_source(settings: Any) -> Any:
+    """The source the environment selects, opened the way the platform's resource opens it."""
+    from claude_analytics.lib import resources
+
+    if hasattr(resources, "source_resource"):  # with the MongoDB source merged
+        return resources.source_resource(settings).open()
+    return resources.LogSourceResource(
+        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
+        sample_dir=str(settings.sample_dir),
+    ).open()
+
+
+def mongo_floor(args: argparse.Namespace) -> Result:
+    """The floor of any MongoDB extract: pymongo fetching every document, nothing done."""
+    import os
+
+    from pymongo import MongoClient
+
+    from claude_analytics.lib.settings import load_settings
+
+    settings = load_settings()
+    started = time.perf_counter()
+    with MongoClient(os.environ["MONGO_URI"]) as client:
+        collection = client[settings.mongo_db][settings.mongo_collection]
+        documents = sum(1 for _ in collection.find({}, batch_size=5_000))
+    return {"documents": documents, "seconds": time.perf_counter() - started}
+
+
+def mongo_sync(args: argparse.Namespace) -> Result:
+    """Load the JSONL directory into the collection, as `claude-analytics sync` does."""
+    import os
+
+    from claude_analytics.lib.mongo.client import MongoTarget
+    from claude_analytics.lib.mongo.sync import sync_directory
+    from claude_analytics.lib.settings import load_settings
+
+    settings = load_settings()
+    target = MongoTarget(
+        uri=os.environ["MONGO_URI"],
+        database=settings.mongo_db,
+        collection=settings.mongo_collection,
+    )
+    started = time.perf_counter()
+    report = sync_directory(target, Path(args.logs))
+    return {
+        "inserted": report.inserted,
+        "lines": report.lines,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def pipeline(args: argparse.Namespace) -> Result:
+    """The whole graph for [first, last] in one run, as `claude-analytics run` starts it."""
+    started = time.perf_counter()
+    import dagster as dg
+
+    from claude_analytics.definitions import defs
+    from claude_analytics.lib.instance import get_instance
+    from claude_analytics.lib.pipeline import run_full_pipeline
+    from claude_analytics.lib.settings import export_for_subprocesses, load_settings
+
+    settings = load_settings()
+    export_for_subprocesses(settings)
+    definitions = defs()
+    loaded = time.perf_counter()
+    result = run_full_pipeline(
+        definitions, settings, date.fromisoformat(args.first), date.fromisoformat(args.last)
+    )
+    finished = time.perf_counter()
+    instance = get_instance(settings)
+    steps: dict[str, float] = {}
+    step_started: dict[str, float] = {}
+    for record in instance.all_logs(
+        result.run_id,
+        of_type={dg.DagsterEventType.STEP_START, dg.DagsterEventType.STEP_SUCCESS},
+    ):
+        if record.dagster_event_type == dg.DagsterEventType.STEP_START:
+            step_started[str(record.step_key)] = record.timestamp
+        elif record.step_key in step_started:
+            steps[str(record.step_key)] = record.timestamp - step_started[str(record.step_key)]
+    metadata: dict[str, dict[str, Any]] = {}
+    for node in steps:
+        for materialization in result.asset_materializations_for_node(node):
+            metadata["/".join(materialization.asset_key.path)] = {
+                key: value.value
+                for key, value in materialization.metadata.items()
+                if isinstance(value.value, int | float | str)
+            }
+    return {
+        "success": result.success,
+        "load_seconds": loaded - started,
+        "run_seconds": finished - loaded,
+        "steps": steps,
+        "metadata": metadata,
+    }
+
+
+STAGES: dict[str, Callable[[argparse.Namespace], Result]] = {
+    "duckdb-floor": duckdb_floor,
+    "extract": extract,
+    "mongo-floor": mongo_floor,
+    "mongo-sync": mongo_sync,
+    "pipeline": pipeline,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("stage", choices=sorted(STAGES))
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--logs", default=None)
+    parser.add_argument("--first", default=None)
+    parser.add_argument("--last", default=None)
+    args = parser.parse_args()
+    args.out.write_text(json.dumps(STAGES[args.stage](args), default=str, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""The stage table and the performance targets of issue 8, computed from measured runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.measure import Measured
+
+GIB = 2**30
+NOT_AVAILABLE = "not available yet"
+
+# Targets (BENCHMARKS.md says why each one is the right bound).
+FULL_RUN_FLOOR_FACTOR = 3.0
+MONGO_FLOOR_FACTOR = 2.0
+INCREMENTAL_HISTORY_FACTOR = 1.5
+PEAK_RSS_LIMIT = 2 * GIB
+# "Not growing with N": the peak at N may exceed the peak at N/10 by at most this factor.
+PEAK_RSS_GROWTH_FACTOR = 1.25
+
+
+def _step(run: Measured | None, fragment: str) -> float | None:
+    if run is None or not run.ok:
+        return None
+    steps: dict[str, float] = run.result.get("steps", {})
+    found = [seconds for key, seconds in steps.items() if fragment in key]
+    return sum(found) if found else None
+
+
+def _lake_metadata(run: Measured | None, key: str) -> float | None:
+    if run is None or not run.ok:
+        return None
+    value = run.result.get("metadata", {}).get("lake/raw/conversations", {}).get(key)
+    return float(value) if value is not None else None
+
+
+def _row(
+    stage: str,
+    seconds: float | None,
+    entries: int | None,
+    run: Measured | None = None,
+    note: str = "",
+) -> dict[str, Any]:
+    return {
+        "stage": stage,
+        "seconds": round(seconds, 3) if seconds is not None else None,
+        "entries": entries,
+        "entries_per_second": round(entries / seconds) if seconds and entries else None,
+        "peak_rss_bytes": run.peak_rss_bytes if run is not None else None,
+        "cpu_seconds": round(run.cpu_seconds, 2) if run is not None else None,
+        "note": note if seconds is not None else (note or NOT_AVAILABLE),
+    }
+
+
+def stage_table(measured: dict[str, Measured], entries: int, increment: int) -> list[dict]:
+    """One row per stage: seconds, entries per second, and the process's peak RSS and CPU."""
+    get = measured.get
+    full = get("full_run")
+    floor = get("duckdb_floor")
+    extract = get("jsonl_extract")
+    rows = [
+        _row(
+            "DuckDB floor: read_ndjson_objects + count",
+            floor.result.get("seconds") if floor and floor.ok else None,
+            entries,
+            floor,
+        ),
+        _row(
+            "JSONL extract alone (read + parse)",
+            extract.result.get("seconds") if extract and extract.ok else None,
+            entries,
+            extract,
+        ),
+        _row("JSONL extract in the run", _lake_metadata(full, "extract_seconds"), entries),
+        _row("lake write (Iceberg)", _lake_metadata(full, "lake_write_seconds"), entries),
+        _row("warehouse load (DuckDB raw)", _step(full, "warehouse_raw"), entries),
+        _row("dbt build", _step(full, "dbt"), entries),
+        _row("serving snapshot", _step(full, "serving"), entries),
+        _row(
+            "full run from JSONL (process)",
+            full.wall_seconds if full and full.ok else None,
+            entries,
+            full,
+        ),
+        _row(
+            "empty run (fixed per-run overhead)",
+            get("empty_run").wall_seconds if get("empty_run") else None,
+            None,
+            get("empty_run"),
+        ),
+    ]
+    for key, label in (
+        ("incremental_run", f"incremental run +{increment:,} on {entries:,}"),
+        ("reference_full_run", "reference full run (N/10)"),
+        ("reference_incremental_run", f"incremental run +{increment:,} on N/10"),
+    ):
+        run = get(key)
+        count = entries // 10 if key == "reference_full_run" else increment
+        rows.append(_row(label, run.wall_seconds if run and run.ok else None, count, run))
+    for key, label, field in (
+        ("mongo_sync", "MongoDB sync (JSONL into the test server)", "seconds"),
+        ("mongo_floor", "MongoDB floor: bare pymongo scan", "seconds"),
+        ("mongo_extract", "MongoDB extract alone (read + parse)", "seconds"),
+    ):
+        run = get(key)
+        seconds = run.result.get(field) if run and run.ok else None
+        rows.append(_row(label, seconds, entries, run))
+    return rows
+
+
+def _target(name: str, value: float | None, limit: float | None, detail: str) -> dict[str, Any]:
+    if value is None or limit is None:
+        return {"target": name, "measured": None, "limit": None, "passed": None, "detail": detail}
+    return {
+        "target": name,
+        "measured": round(value, 3),
+        "limit": round(limit, 3),
+        "passed": value <= limit,
+        "detail": detail,
+    }
+
+
+def evaluate(measured: dict[str, Measured]) -> list[dict[str, Any]]:
+    get = measured.get
+    full, floor, empty = get("full_run"), get("duckdb_floor"), get("empty_run")
+    results = []
+    if full and full.ok and floor and floor.ok and empty and empty.ok:
+        floor_seconds = float(floor.result["seconds"])
+        results.append(
+            _target(
+                "full run from JSONL (s)",
+                full.wall_seconds,
+                FULL_RUN_FLOOR_FACTOR * floor_seconds + empty.wall_seconds,
+                f"3 x DuckDB floor ({floor_seconds:.2f} s) + empty run "
+                f"({empty.wall_seconds:.2f} s)",
+            )
+        )
+    else:
+        results.append(_target("full run from JSONL (s)", None, None, NOT_AVAILABLE))
+    mongo_extract, mongo_floor = get("mongo_extract"), get("mongo_floor")
+    if mongo_extract and mongo_extract.ok and mongo_floor and mongo_floor.ok:
+        bare = float(mongo_floor.result["seconds"])
+        results.append(
+            _target(
+                "MongoDB extract (s)",
+                float(mongo_extract.result["seconds"]),
+                MONGO_FLOOR_FACTOR * bare,
+                f"2 x bare pymongo scan ({bare:.2f} s)",
+            )
+        )
+    else:
+        results.append(_target("MongoDB extract (s)", None, None, NOT_AVAILABLE))
+    big, small = get("incremental_run"), get("reference_incremental_run")
+    if big and big.ok and small and small.ok:
+        results.append(
+            _target(
+                "incremental run on N vs N/10 history (s)",
+                big.wall_seconds,
+                INCREMENTAL_HISTORY_FACTOR * small.wall_seconds,
+                f"1.5 x the same increment on N/10 ({small.wall_seconds:.2f} s)",
+            )
+        )
+    reference = get("reference_full_run")
+    if full and full.ok:
+        results.append(
+            _target(
+                "peak RSS of the full run (GiB)",
+                full.peak_rss_bytes / GIB,
+                PEAK_RSS_LIMIT / GIB,
+                "under 2 GiB",
+            )
+        )
+        if reference and reference.ok:
+            results.append(
+                _target(
+                    "peak RSS at N vs N/10 (GiB)",
+                    full.peak_rss_bytes / GIB,
+                    PEAK_RSS_GROWTH_FACTOR * reference.peak_rss_bytes / GIB,
+                    f"1.25 x the N/10 run's peak ({reference.peak_rss_bytes / GIB:.2f} GiB)",
+                )
+            )
+    return results

@@ -1,0 +1,1 @@
+"""CLI command implementations, one module each; `cli.py` registers them."""

@@ -1,0 +1,66 @@
+"""When the jobs run on their own. All three start RUNNING: once `dagster-daemon` runs
+(the compose stack, `make dev`), the platform keeps itself fresh; `dagster schedule stop`
+turns one off. Times are UTC."""
+
+from datetime import date, datetime, timedelta
+
+import dagster as dg
+
+from claude_analytics.defs.jobs import daily_full_refresh, hourly_incremental, weekly_maintenance
+from claude_analytics.lib.partitions import PARTITION_START
+from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+
+
+def range_request(first: date, last: date, run_key: str) -> dg.RunRequest:
+    """One run over the days [first, last]: the assets' single-run backfill policy lets a
+    partitioned job own a whole window."""
+    return dg.RunRequest(
+        run_key=run_key,
+        tags={
+            PARTITION_RANGE_START_TAG: first.isoformat(),
+            PARTITION_RANGE_END_TAG: last.isoformat(),
+        },
+    )
+
+
+def hourly_window(now: datetime) -> tuple[date, date]:
+    today = now.date()
+    return max(today - timedelta(days=1), PARTITION_START), today
+
+
+def full_refresh_window(now: datetime) -> tuple[date, date]:
+    return PARTITION_START, now.date()
+
+
+@dg.schedule(
+    job=hourly_incremental,
+    cron_schedule="5 * * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every hour at :05, yesterday's and today's partitions through to the marts.",
+)
+def hourly_incremental_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    first, last = hourly_window(context.scheduled_execution_time)
+    return range_request(first, last, context.scheduled_execution_time.isoformat())
+
+
+@dg.schedule(
+    job=daily_full_refresh,
+    cron_schedule="0 2 * * *",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every day at 02:00, every dbt model rebuilt over all days with --full-refresh.",
+)
+def daily_full_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+    first, last = full_refresh_window(context.scheduled_execution_time)
+    return range_request(first, last, context.scheduled_execution_time.isoformat())
+
+
+weekly_maintenance_schedule = dg.ScheduleDefinition(
+    name="weekly_maintenance_schedule",
+    job=weekly_maintenance,
+    cron_schedule="0 3 * * 0",
+    execution_timezone="UTC",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Sundays 03:00: Iceberg compaction and snapshot expiry, DuckDB CHECKPOINT/ANALYZE.",
+)

@@ -1,0 +1,89 @@
+"""Failure alerts: one JSON line appended under the home, and a POST to a webhook if set.
+
+An alert is built from a failed run's job name, id and error texts. Error texts can quote
+data or a connection string, so every text goes through the redaction rules and the
+configured secret values are scrubbed verbatim; the webhook URL itself is never written.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from claude_analytics.lib.redaction import redact_text
+
+MAX_TEXT = 2_000
+WEBHOOK_TIMEOUT_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Alert:
+    job_name: str
+    run_id: str
+    message: str
+    failed_steps: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    raised_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+
+
+def scrub(text: str, secrets: tuple[str, ...]) -> str:
+    """Secret-free, bounded text: known secret values first, then pattern-based redaction."""
+    for secret in secrets:
+        text = text.replace(secret, "[REDACTED:secret]")
+    return redact_text(text)[:MAX_TEXT]
+
+
+def build_alert(
+    job_name: str,
+    run_id: str,
+    message: str,
+    failed_steps: list[str],
+    errors: list[str],
+    secrets: tuple[str, ...],
+) -> Alert:
+    return Alert(
+        job_name=job_name,
+        run_id=run_id,
+        message=scrub(message, secrets),
+        failed_steps=failed_steps,
+        errors=[scrub(error, secrets) for error in errors],
+    )
+
+
+@dataclass(frozen=True)
+class Delivery:
+    logged_to: Path
+    webhook_status: int | None
+    webhook_error: str | None
+
+
+def deliver(alert: Alert, log_path: Path, webhook_url: str | None) -> Delivery:
+    """Append to the log (always), then POST the same JSON to the webhook (when set).
+
+    A webhook that is down must not hide the alert: its failure is logged next to it.
+    """
+    payload = {"kind": "run_failure", **asdict(alert)}
+    status: int | None = None
+    error: str | None = None
+    if webhook_url:
+        request = urllib.request.Request(
+            webhook_url,
+            data=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=WEBHOOK_TIMEOUT_SECONDS) as response:
+                status = response.status
+        except (urllib.error.URLError, OSError) as exc:
+            # the exception text may repeat the URL (and a token in it): keep only its type
+            error = type(exc).__name__
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    line = {**payload, "webhook_status": status, "webhook_error": error}
+    with log_path.open("a", encoding="utf-8") as log:
+        log.write(json.dumps(line) + "\n")
+    return Delivery(logged_to=log_path, webhook_status=status, webhook_error=error)

@@ -1,0 +1,81 @@
+"""Schema drift: entry types and top-level fields the platform has not seen before.
+
+Claude Code adds entry types and fields with new versions. They are kept (raw_json holds
+them), but someone should model them, so a non-blocking check lists each new name with how
+often it appeared and an example entry. The baseline below is what current transcripts and
+the sync service write; adding a name here acknowledges it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import pyarrow as pa
+
+KNOWN_ENTRY_TYPES = frozenset({"user", "assistant", "system", "summary", "file-history-snapshot"})
+KNOWN_TOP_LEVEL_FIELDS = frozenset(
+    {
+        # every entry type, as Claude Code writes them
+        "type", "uuid", "parentUuid", "logicalParentUuid", "sessionId", "timestamp",
+        "isSidechain", "userType", "cwd", "gitBranch", "version", "requestId", "message",
+        "toolUseResult", "isApiErrorMessage", "isMeta", "isCompactSummary",
+        "isVisibleInTranscriptOnly", "compactMetadata", "thinkingMetadata", "todos", "slug",
+        "agentId", "subtype", "level", "content", "error", "retryInMs", "retryAttempt",
+        "maxRetries", "summary", "leafUuid", "messageId", "snapshot", "isSnapshotUpdate",
+        "toolUseID", "sourceToolUseID",
+        # added by the sync service (the MongoDB source contract)
+        "_id", "projectId", "sourceFile", "ingestedAt",
+    }
+)  # fmt: skip
+MAX_NAMES = 20
+
+
+@dataclass
+class DriftReport:
+    """New names -> {"count": n, "example_entry_id": id}, accumulated over batches."""
+
+    entry_types: dict[str, dict[str, object]] = field(default_factory=dict)
+    fields: dict[str, dict[str, object]] = field(default_factory=dict)
+
+    @property
+    def drifted(self) -> bool:
+        return bool(self.entry_types or self.fields)
+
+    def _merge(self, into: dict[str, dict[str, object]], rows: list[tuple[str, int, str]]) -> None:
+        for name, count, example in rows:
+            if name in into:
+                into[name]["count"] = int(into[name]["count"]) + count  # type: ignore[call-overload]
+            elif len(into) < MAX_NAMES:
+                into[name] = {"count": count, "example_entry_id": example}
+
+
+def observe(entries: pa.Table, report: DriftReport) -> None:
+    """Add one batch's unknown entry types and top-level fields to `report`."""
+    if entries.num_rows == 0:
+        return
+    con = duckdb.connect()
+    try:
+        con.register("batch", entries.select(["entry_id", "entry_type", "raw_json"]))
+        types = con.execute(
+            "select entry_type, count(*), min(entry_id) from batch "
+            "where entry_type is not null and not list_contains($known, entry_type) "
+            "group by 1 order by 1",
+            {"known": sorted(KNOWN_ENTRY_TYPES)},
+        ).fetchall()
+        fields = con.execute(
+            """
+            with keyed as (
+                select entry_id, unnest(json_keys(raw_json)) as name from batch
+            )
+            select name, count(*), min(entry_id)
+            from keyed
+            where not list_contains($known, name)
+            group by 1 order by 1
+            """,
+            {"known": sorted(KNOWN_TOP_LEVEL_FIELDS)},
+        ).fetchall()
+    finally:
+        con.close()
+    report._merge(report.entry_types, types)
+    report._merge(report.fields, fields)

@@ -1,0 +1,1 @@
+"""MongoDB access: connection with retries, the document shape, sync and change detection."""
