@@ -12,6 +12,7 @@ DuckDB and one Iceberg commit), and the same extract from the JSONL files for re
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections.abc import Iterable
@@ -31,10 +32,31 @@ from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
 from claude_analytics.lib.sources.mongo import DEFAULT_BATCH_SIZE, MongoSource
 
 
-def timed(label: str, entries: int, seconds: float) -> None:
-    print(
-        f"{label:<44} {entries:>9,} entries {seconds:8.2f} s {entries / seconds:>10,.0f} entries/s"
-    )
+class Clock:
+    """Wall time plus the CPU seconds of this process and of the server (when we run it):
+    on a shared machine the CPU figures show what the work itself costs."""
+
+    def __init__(self, server_pid: int | None) -> None:
+        self.server_pid = server_pid
+
+    def _server_cpu(self) -> float:
+        if self.server_pid is None:
+            return 0.0
+        fields = Path(f"/proc/{self.server_pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def start(self) -> tuple[float, float, float]:
+        return time.perf_counter(), time.process_time(), self._server_cpu()
+
+    def report(self, label: str, entries: int, started: tuple[float, float, float]) -> None:
+        wall = time.perf_counter() - started[0]
+        client = time.process_time() - started[1]
+        server = self._server_cpu() - started[2]
+        print(
+            f"{label:<44} {entries:>8,} entries {wall:7.1f} s {entries / wall:>8,.0f}/s wall"
+            f"  cpu: client {client:6.1f} s, server {server:6.1f} s",
+            flush=True,
+        )
 
 
 def extract(source: LogSource, window: DateWindow, lake_dir: Path) -> int:
@@ -74,13 +96,14 @@ def main() -> None:
             uri = server.uri
             print(f"server: {server.kind} at {uri}")
         try:
-            run(work, uri, args.entries, args.batch_size)
+            pid = server.process.pid if server is not None and server.process else None
+            run(work, uri, args.entries, args.batch_size, Clock(pid))
         finally:
             if server is not None:
                 server.stop()
 
 
-def run(work: Path, uri: str, entries: int, batch_size: int) -> None:
+def run(work: Path, uri: str, entries: int, batch_size: int, clock: Clock) -> None:
     target = MongoTarget(uri=uri, database="benchmark", collection="conversations")
     with target.open() as collection:
         collection.drop()
@@ -89,27 +112,27 @@ def run(work: Path, uri: str, entries: int, batch_size: int) -> None:
     # Undated entries are dated by ingestedAt (now), so the window runs to tomorrow.
     window = DateWindow(SampleSpec().start, datetime.now(UTC).date() + timedelta(days=1))
 
-    started = time.perf_counter()
+    started = clock.start()
     report = sync_directory(target, root)
-    timed("sync (JSONL -> MongoDB, insert)", report.inserted, time.perf_counter() - started)
+    clock.report("sync (JSONL -> MongoDB, insert)", report.inserted, started)
 
     with target.open() as collection:
-        started = time.perf_counter()
+        started = clock.start()
         scanned = sum(1 for _ in collection.find({}, batch_size=batch_size))
-        timed("bare pymongo scan (find all, decode)", scanned, time.perf_counter() - started)
+        clock.report("bare pymongo scan (find all, decode)", scanned, started)
 
     source = MongoSource(target=target, batch_size=batch_size)
-    started = time.perf_counter()
+    started = clock.start()
     lines = sum(batch.num_rows for batch in source.iter_batches(window))
-    timed("MongoDB source batches (raw lines)", lines, time.perf_counter() - started)
+    clock.report("MongoDB source batches (raw lines)", lines, started)
 
-    started = time.perf_counter()
+    started = clock.start()
     rows = extract(source, window, work / "lake_mongo")
-    timed("MongoDB extract (source + parse + Iceberg)", rows, time.perf_counter() - started)
+    clock.report("MongoDB extract (source + parse + Iceberg)", rows, started)
 
-    started = time.perf_counter()
+    started = clock.start()
     rows = extract(JsonlDirectorySource(root=root), window, work / "lake_jsonl")
-    timed("JSONL extract, same entries (reference)", rows, time.perf_counter() - started)
+    clock.report("JSONL extract, same entries (reference)", rows, started)
 
 
 if __name__ == "__main__":

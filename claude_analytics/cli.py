@@ -10,6 +10,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from claude_analytics.commands import backup as ops_backup
+from claude_analytics.commands import doctor as ops_doctor
+from claude_analytics.commands import jobs as ops_jobs
+from claude_analytics.commands import status as ops_status
+from claude_analytics.commands.report import print_serving_locations, report
 from claude_analytics.lib.sample_data import (
     DEFAULT_DAYS,
     DEFAULT_SEED,
@@ -24,6 +29,7 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 console = Console()
+app.command()(report)
 
 
 @app.command()
@@ -90,17 +96,33 @@ def run() -> None:
     console.print(f"DuckDB warehouse: [bold]{settings.duckdb_path}[/]")
     console.print(f"Iceberg lake:     [bold]{settings.lake_dir}[/]")
     console.print(f"Dagster home:     [bold]{settings.dagster_home}[/] (make dev opens the UI)")
+    print_serving_locations(settings, console)
 
 
 @app.command("sync")
 def sync_command(
-    directory: Annotated[Path, typer.Argument(help="A Claude Code projects folder (e.g. ~/.claude/projects).")],
+    directory: Annotated[
+        Path, typer.Argument(help="A Claude Code projects folder (e.g. ~/.claude/projects).")
+    ],
     batch_size: Annotated[int, typer.Option(help="Lines per insert.")] = 1_000,
 ) -> None:
-    """Load a JSONL directory into the MongoDB collection (MONGO_URI); re-syncs insert nothing twice."""
+    """Load a JSONL directory into the MongoDB collection (MONGO_URI); re-syncs add nothing."""
     from claude_analytics.commands.mongo_sync import sync
 
     sync(directory.expanduser(), batch_size, console)
+
+
+def _register_commands() -> None:
+    """Commands implemented in their own modules (claude_analytics/commands/)."""
+    from claude_analytics.commands.dead_letters import dead_letters
+
+    app.command("dead-letters")(dead_letters)
+
+
+_register_commands()
+
+for _commands in (ops_backup, ops_doctor, ops_jobs, ops_status):
+    _commands.register(app)
 
 
 if __name__ == "__main__":

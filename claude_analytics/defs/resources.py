@@ -21,8 +21,8 @@ from claude_analytics.lib.settings import (
 @dg.definitions
 def resources() -> dg.Definitions:
     settings = load_settings()
-    quality = load_quality_settings()
     mongo = mongo_resource(settings)
+    quality = load_quality_settings()
     return dg.Definitions(
         resources={
             "mongo": mongo,

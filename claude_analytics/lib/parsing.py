@@ -216,8 +216,24 @@ def _extraction_sql() -> str:
     """
 
 
+# Numbering is materialised once: an unordered row_number() recomputed in two places
+# could give a line two different indexes, and the redaction join relies on them.
+_DECODED_SQL = """
+    create temp table decoded as
+    with numbered as (
+        select *, row_number() over () as line_index, try(decode(line)) as utf8_text
+        from batch
+    )
+    select
+        * exclude (utf8_text, line),
+        utf8_text is null as bad_utf8,
+        coalesce(utf8_text, line::varchar) as original_text
+    from numbered
+"""
+
+
 def _lines_sql(redact: bool) -> str:
-    """Decode, redact and classify every line; invalid UTF-8 keeps an escaped copy.
+    """Redact and classify every decoded line; invalid UTF-8 keeps an escaped copy.
 
     Redaction runs before anything is kept, so no secret reaches the lake, dead letters
     included. Only lines where some rule matches go through the replacement chain.
@@ -235,21 +251,10 @@ def _lines_sql(redact: bool) -> str:
         secrets = f"select line_index, {zeros}, null::varchar as redacted_text from decoded limit 0"
     return f"""
         create temp table lines as
-        with numbered as (
-            select *, row_number() over () as line_index, try(decode(line)) as utf8_text
-            from batch
-        ),
-        decoded as (
-            select
-                * exclude (utf8_text),
-                utf8_text is null as bad_utf8,
-                coalesce(utf8_text, line::varchar) as original_text
-            from numbered
-        ),
-        secrets as ({secrets}),
+        with secrets as ({secrets}),
         redacted as (
             select
-                d.* exclude (original_text, line),
+                d.* exclude (original_text),
                 coalesce(s.redacted_text, d.original_text) as text,
                 {counts}
             from decoded as d
@@ -406,6 +411,7 @@ def parse_batch(
     con = duckdb.connect()
     try:
         con.register("batch", batch)
+        con.execute(_DECODED_SQL)
         con.execute(_lines_sql(redact))
         con.execute(
             f"create temp table parsed as {_extraction_sql()}", {"inherit": inherit_file_time}

@@ -84,6 +84,23 @@ class LakeResource(dg.ConfigurableResource):
         return lake.ensure_table(self.catalog(), identifier)
 
 
+def mongo_resource(settings: Settings) -> MongoResource:
+    """The collection of the environment; the URI stays an EnvVar until a run resolves it."""
+    return MongoResource(
+        uri=dg.EnvVar("MONGO_URI") if settings.mongo_configured else None,
+        database=settings.mongo_db,
+        collection=settings.mongo_collection,
+    )
+
+
+def source_resource(settings: Settings, mongo: MongoResource | None = None) -> LogSourceResource:
+    return LogSourceResource(
+        mongo=mongo or mongo_resource(settings),
+        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
+        sample_dir=str(settings.sample_dir),
+    )
+
+
 class WarehouseLockedError(RuntimeError):
     """Another process holds the DuckDB file's write lock and did not let go in time."""
 
@@ -147,20 +164,3 @@ class QualityResource(dg.ConfigurableResource):
 
     redact: bool = True
     max_dead_letter_rate: float = 0.01
-
-
-def mongo_resource(settings: Settings) -> MongoResource:
-    """The collection of the environment; the URI stays an EnvVar until a run resolves it."""
-    return MongoResource(
-        uri=dg.EnvVar("MONGO_URI") if settings.mongo_configured else None,
-        database=settings.mongo_db,
-        collection=settings.mongo_collection,
-    )
-
-
-def source_resource(settings: Settings, mongo: MongoResource | None = None) -> LogSourceResource:
-    return LogSourceResource(
-        mongo=mongo or mongo_resource(settings),
-        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
-        sample_dir=str(settings.sample_dir),
-    )

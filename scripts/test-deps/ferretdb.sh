@@ -48,5 +48,6 @@ echo "$VERSION" > "$BUILD/build/version/version.txt"
 (cd "$BUILD" && "$GO" build -trimpath -o "$BINARY.tmp" ./cmd/ferretdb)
 mv "$BINARY.tmp" "$BINARY"
 rm -rf "$BUILD"
-"$BINARY" --version | head -n 1
+# (no `| head` here: under pipefail, the SIGPIPE it causes fails the script)
+"$BINARY" --version >/dev/null
 echo "FerretDB $VERSION built at $BINARY"

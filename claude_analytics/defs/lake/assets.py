@@ -20,6 +20,8 @@ from claude_analytics.lib.windows import run_window
 
 LAKE_CONVERSATIONS = dg.AssetKey(["lake", "raw", "conversations"])
 LAKE_DEAD_LETTERS = dg.AssetKey(["lake", "raw", "dead_letters"])
+# One committer per Iceberg table at a time: maintenance rewrites must not race extraction.
+ICEBERG_WRITER_POOL = "iceberg_writer"
 
 # Source reads fail transiently (a network blip, a busy MongoDB); retry with backoff.
 SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
@@ -47,6 +49,7 @@ SOURCE_RETRY = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONEN
     partitions_def=daily_partitions,
     backfill_policy=dg.BackfillPolicy.single_run(),
     retry_policy=SOURCE_RETRY,
+    pool=ICEBERG_WRITER_POOL,
 )
 def lake_raw(
     context: dg.AssetExecutionContext,

@@ -2,7 +2,16 @@
 
 with entries as (
 
-    select * from {{ ref('stg_entries') }}
+    -- only the columns used: this CTE is read twice, so it is materialised
+    select
+        entry_id,
+        session_id,
+        project_id,
+        cwd,
+        git_branch,
+        claude_code_version,
+        entry_at
+    from {{ ref('stg_entries') }}
     where not is_duplicate
         and session_id is not null
         and entry_at is not null
@@ -32,11 +41,12 @@ gaps as (
     select
         session_id,
         entry_at,
+        -- whole microseconds, so the sum is exact and the same on every run
         date_diff(
-            'millisecond',
+            'microsecond',
             lag(entry_at) over (partition by session_id order by entry_at, entry_id),
             entry_at
-        ) / 1000.0 as gap_seconds
+        ) as gap_us
     from entries
 
 ),
@@ -48,9 +58,9 @@ timing as (
         session_id,
         min(entry_at) as started_at,
         max(entry_at) as ended_at,
-        coalesce(sum(gap_seconds) filter (where gap_seconds <= {{ idle_gap_seconds }}), 0)
+        coalesce(sum(gap_us) filter (where gap_us <= {{ idle_gap_seconds }} * 1000000), 0) / 1e6
             as active_seconds,
-        count(*) filter (where gap_seconds > {{ idle_gap_seconds }}) as idle_gaps
+        count(*) filter (where gap_us > {{ idle_gap_seconds }} * 1000000) as idle_gaps
     from gaps
     group by session_id
 
@@ -58,14 +68,38 @@ timing as (
 
 context as (
 
+    -- where the session began, and the version it ended on; ties broken by entry id so
+    -- every rebuild picks the same row
     select
         session_id,
-        mode(project_id) as project_id,
-        mode(cwd) as cwd,
-        mode(git_branch) as git_branch,
-        arg_max(claude_code_version, entry_at) as claude_code_version,
+        arg_min(project_id, (entry_at, entry_id)) as project_id,
+        arg_min(cwd, (entry_at, entry_id)) as cwd,
+        arg_max(claude_code_version, (entry_at, entry_id)) as claude_code_version,
         count(*) as entries
     from entries
+    group by session_id
+
+),
+
+branch_counts as (
+
+    select
+        session_id,
+        git_branch,
+        count(*) as entries
+    from entries
+    where git_branch is not null
+    group by session_id, git_branch
+
+),
+
+branches as (
+
+    -- the branch most of the session ran on
+    select
+        session_id,
+        arg_max(git_branch, (entries, git_branch)) as git_branch
+    from branch_counts
     group by session_id
 
 ),
@@ -90,15 +124,15 @@ usage as (
         session_id,
         count(*) as api_responses,
         count(*) filter (where is_sidechain) as subagent_responses,
-        sum(input_tokens) as input_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(cache_creation_input_tokens) as cache_creation_input_tokens,
-        sum(cache_read_input_tokens) as cache_read_input_tokens,
-        sum(total_tokens) as total_tokens,
-        sum(total_tokens) filter (where is_sidechain) as subagent_tokens,
+        sum(input_tokens)::bigint as input_tokens,
+        sum(output_tokens)::bigint as output_tokens,
+        sum(cache_creation_input_tokens)::bigint as cache_creation_input_tokens,
+        sum(cache_read_input_tokens)::bigint as cache_read_input_tokens,
+        sum(total_tokens)::bigint as total_tokens,
+        (sum(total_tokens) filter (where is_sidechain))::bigint as subagent_tokens,
         sum(cost_usd) as cost_usd,
         string_agg(distinct model, ', ' order by model) filter (where model <> '<synthetic>') as models,
-        arg_max(model, total_tokens) filter (where model <> '<synthetic>') as primary_model
+        arg_max(model, (total_tokens, model)) filter (where model <> '<synthetic>') as primary_model
     from responses
     where session_id is not null
     group by session_id
@@ -123,7 +157,7 @@ final as (
         timing.session_id,
         context.project_id,
         context.cwd,
-        context.git_branch,
+        branches.git_branch,
         context.claude_code_version,
         timing.started_at,
         timing.ended_at,
@@ -152,6 +186,7 @@ final as (
         coalesce(usage.subagent_responses, 0) / nullif(usage.api_responses, 0) as subagent_response_share
     from timing
     inner join context using (session_id)
+    left join branches using (session_id)
     left join message_counts using (session_id)
     left join usage using (session_id)
     left join tools using (session_id)

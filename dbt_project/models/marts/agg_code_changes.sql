@@ -15,8 +15,8 @@ final as (
         count(*) filter (where operation = 'edit') as edits,
         count(*) filter (where operation in ('create', 'write')) as writes,
         count(distinct file_path) as files_touched,
-        sum(lines_added) as lines_added,
-        sum(lines_removed) as lines_removed
+        sum(lines_added)::bigint as lines_added,
+        sum(lines_removed)::bigint as lines_removed
     from operations
     group by event_date, project_id, file_extension
 

@@ -60,11 +60,11 @@ usage_days as (
     select
         event_date,
         count(*) as api_responses,
-        sum(input_tokens) as input_tokens,
-        sum(output_tokens) as output_tokens,
-        sum(cache_creation_input_tokens) as cache_creation_input_tokens,
-        sum(cache_read_input_tokens) as cache_read_input_tokens,
-        sum(total_tokens) as total_tokens,
+        sum(input_tokens)::bigint as input_tokens,
+        sum(output_tokens)::bigint as output_tokens,
+        sum(cache_creation_input_tokens)::bigint as cache_creation_input_tokens,
+        sum(cache_read_input_tokens)::bigint as cache_read_input_tokens,
+        sum(total_tokens)::bigint as total_tokens,
         sum(cost_usd) as cost_usd
     from usage
     group by event_date
@@ -86,8 +86,8 @@ change_days as (
 
     select
         event_date,
-        sum(lines_added) as lines_added,
-        sum(lines_removed) as lines_removed
+        sum(lines_added)::bigint as lines_added,
+        sum(lines_removed)::bigint as lines_removed
     from file_operations
     group by event_date
 

@@ -45,7 +45,7 @@ usage_hours as (
         isodow(responded_at at time zone 'UTC') as iso_weekday,
         hour(responded_at at time zone 'UTC') as hour_of_day,
         count(*) as api_responses,
-        sum(total_tokens) as total_tokens,
+        sum(total_tokens)::bigint as total_tokens,
         sum(cost_usd) as cost_usd
     from usage
     group by all

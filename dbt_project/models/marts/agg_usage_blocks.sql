@@ -41,11 +41,11 @@ final as (
         max(usage.responded_at) as last_response_at,
         count(*) as api_responses,
         count(distinct usage.session_id) as sessions,
-        sum(usage.input_tokens) as input_tokens,
-        sum(usage.output_tokens) as output_tokens,
-        sum(usage.cache_creation_input_tokens) as cache_creation_input_tokens,
-        sum(usage.cache_read_input_tokens) as cache_read_input_tokens,
-        sum(usage.total_tokens) as total_tokens,
+        sum(usage.input_tokens)::bigint as input_tokens,
+        sum(usage.output_tokens)::bigint as output_tokens,
+        sum(usage.cache_creation_input_tokens)::bigint as cache_creation_input_tokens,
+        sum(usage.cache_read_input_tokens)::bigint as cache_read_input_tokens,
+        sum(usage.total_tokens)::bigint as total_tokens,
         sum(usage.cost_usd) as cost_usd
     from blocks
     inner join usage

@@ -1,6 +1,12 @@
 with entries as (
 
-    select * from {{ ref('stg_entries') }}
+    -- only the columns used: this CTE is read twice, so it is materialised
+    select
+        project_id,
+        session_id,
+        cwd,
+        entry_at
+    from {{ ref('stg_entries') }}
     where not is_duplicate
 
 ),

@@ -6,38 +6,26 @@ with entries as (
     select * from {{ ref('stg_entries') }}
     where not is_duplicate
         and entry_type in ('user', 'assistant')
-
-),
-
-listed as (
-
-    -- content is a list of blocks, or a plain string that counts as one text block
-    select
-        entry_id,
-        t.block_index,
-        t.block
-    from entries,
-        unnest(json_extract(raw_json, '$.message.content[*]')) with ordinality as t(block, block_index)
-    where json_type(raw_json, '$.message.content') = 'ARRAY'
-
-),
-
-plain as (
-
-    select
-        entry_id,
-        1 as block_index,
-        json_object('type', 'text', 'text', raw_json ->> '$.message.content') as block
-    from entries
-    where json_type(raw_json, '$.message.content') = 'VARCHAR'
+        and json_type(raw_json, '$.message.content') in ('ARRAY', 'VARCHAR')
 
 ),
 
 blocks as (
 
-    select * from listed
-    union all
-    select * from plain
+    -- content is a list of blocks, or a plain string that counts as one text block; one
+    -- pass over the entries (a CTE read twice would be materialised, raw_json and all)
+    select
+        entries.*,
+        t.block_index,
+        t.block
+    from entries,
+        unnest(
+            case
+                when json_type(entries.raw_json, '$.message.content') = 'ARRAY'
+                    then json_extract(entries.raw_json, '$.message.content[*]')
+                else [json_object('type', 'text', 'text', entries.raw_json ->> '$.message.content')]
+            end
+        ) with ordinality as t(block, block_index)
 
 ),
 
@@ -72,22 +60,21 @@ typed as (
         coalesce(try_cast(blocks.block ->> '$.is_error' as boolean), false) as is_tool_error,
 
         -- the entry around the block
-        entries.entry_type,
-        entries.entry_uuid,
-        entries.session_id,
-        entries.project_id,
-        entries.is_sidechain,
-        entries.message_id,
-        entries.request_id,
-        entries.entry_at,
-        entries.event_at,
-        entries.event_date,
+        blocks.entry_type,
+        blocks.entry_uuid,
+        blocks.session_id,
+        blocks.project_id,
+        blocks.is_sidechain,
+        blocks.message_id,
+        blocks.request_id,
+        blocks.entry_at,
+        blocks.event_at,
+        blocks.event_date,
         case
-            when blocks.block ->> '$.type' = 'tool_result' then entries.raw_json -> '$.toolUseResult'
+            when blocks.block ->> '$.type' = 'tool_result' then blocks.raw_json -> '$.toolUseResult'
         end as tool_use_result
 
     from blocks
-    inner join entries using (entry_id)
 
 )
 

@@ -64,30 +64,43 @@ session_ends as (
     -- copy that belongs to the session which ended first is the original.
     select
         session_id,
-        max(entry_at) as session_last_entry_at
-    from renamed
+        max(timestamp) as session_last_entry_at
+    from {{ source('raw', 'conversations') }}
     where session_id is not null
     group by session_id
 
 ),
 
-ranked as (
+copies as (
+
+    -- Read from the source, not from `renamed`: a CTE used twice is materialised whole,
+    -- JSON fields and raw_json included; ranking only the narrow keys keeps this cheap.
+    select
+        entries.entry_id,
+        session_ends.session_last_entry_at,
+        entries.uuid is not null
+        and row_number() over (
+            partition by entries.uuid
+            order by
+                coalesce(entries.is_sidechain, false),
+                session_ends.session_last_entry_at nulls last,
+                entries.source_file,
+                entries.line_number
+        ) > 1 as is_duplicate
+    from {{ source('raw', 'conversations') }} as entries
+    left join session_ends using (session_id)
+
+),
+
+final as (
 
     select
         renamed.*,
-        session_ends.session_last_entry_at,
-        entry_uuid is not null
-        and row_number() over (
-            partition by entry_uuid
-            order by
-                renamed.is_sidechain,
-                session_ends.session_last_entry_at nulls last,
-                renamed.source_file,
-                renamed.line_number
-        ) > 1 as is_duplicate
+        copies.session_last_entry_at,
+        copies.is_duplicate
     from renamed
-    left join session_ends using (session_id)
+    inner join copies using (entry_id)
 
 )
 
-select * from ranked
+select * from final

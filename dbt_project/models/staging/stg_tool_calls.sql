@@ -1,16 +1,10 @@
 -- a table: the JSON unnesting runs once a build, not once per reader and test
 {{ config(materialized='table') }}
 
-with blocks as (
-
-    select * from {{ ref('stg_content_blocks') }}
-
-),
-
-calls as (
+with calls as (
 
     select *
-    from blocks
+    from {{ ref('stg_content_blocks') }}
     where block_type = 'tool_use'
         and tool_use_id is not null
     -- a replayed sidechain can repeat a call; the main-chain, earliest copy is the call
@@ -23,7 +17,7 @@ calls as (
 results as (
 
     select *
-    from blocks
+    from {{ ref('stg_content_blocks') }}
     where block_type = 'tool_result'
         and tool_use_id is not null
     qualify row_number() over (

@@ -1,0 +1,26 @@
+# One image for the code location, the webserver and the daemon. The dbt manifest is
+# prepared here, at build time, so no container ever parses the dbt project on start.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DAGSTER_HOME=/opt/dagster/home \
+    CLAUDE_ANALYTICS_HOME=/data
+
+WORKDIR /app
+RUN pip install --no-cache-dir uv==0.13.9
+COPY pyproject.toml requirements.lock README.md ./
+RUN uv pip install --system --no-cache -r requirements.lock
+
+COPY claude_analytics ./claude_analytics
+COPY dbt_project ./dbt_project
+COPY workspace.yaml dagster.yaml ./
+RUN uv pip install --system --no-cache --no-deps -e . \
+    && claude-analytics prepare \
+    && mkdir -p "$DAGSTER_HOME" /data
+
+COPY deploy/dagster.postgres.yaml /opt/dagster/home/dagster.yaml
+COPY deploy/workspace.docker.yaml /app/deploy/workspace.docker.yaml
+
+EXPOSE 3000 4000
+CMD ["dagster", "code-server", "start", "-h", "0.0.0.0", "-p", "4000", "-m", "claude_analytics.definitions"]

@@ -1,0 +1,122 @@
+"""Running the named jobs from the command line over the window their schedule would pick."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+import dagster as dg
+import typer
+from rich.console import Console
+
+from claude_analytics.defs.jobs import FULL_REFRESH_RUN_CONFIG
+from claude_analytics.lib.data_range import lake_date_range
+from claude_analytics.lib.instance import get_instance
+from claude_analytics.lib.pipeline import (
+    PARTITION_RANGE_END_TAG,
+    PARTITION_RANGE_START_TAG,
+    source_date_range,
+)
+from claude_analytics.lib.resources import LogSourceResource
+from claude_analytics.lib.settings import Settings, export_for_subprocesses, load_settings
+
+console = Console()
+# A run config given to a job replaces its own, so the job's settings are passed again here.
+JOB_RUN_CONFIG = {"daily_full_refresh": FULL_REFRESH_RUN_CONFIG}
+JOB_NAMES = (
+    "hourly_incremental",
+    "daily_full_refresh",
+    "weekly_maintenance",
+    "full_pipeline",
+    "warehouse_from_lake",
+)
+
+
+def default_window(name: str, settings: Settings, now: datetime) -> tuple[date, date] | None:
+    """The days a job covers when none are given: the schedule's for scheduled jobs, the
+    data's own range for the full pipeline (source) and the warehouse rebuild (lake)."""
+    from claude_analytics.defs.schedules import full_refresh_window, hourly_window
+
+    if name == "hourly_incremental":
+        return hourly_window(now)
+    if name == "daily_full_refresh":
+        return full_refresh_window(now, lake_date_range(settings))
+    if name == "warehouse_from_lake":
+        return lake_date_range(settings)
+    source = LogSourceResource(
+        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
+        sample_dir=str(settings.sample_dir),
+    )
+    return source_date_range(source)
+
+
+def run_job(
+    defs: dg.Definitions,
+    settings: Settings,
+    name: str,
+    window: tuple[date, date] | None,
+) -> dg.ExecuteInProcessResult:
+    """Execute a job in this process against the configured Dagster instance."""
+    export_for_subprocesses(settings)
+    job = defs.resolve_job_def(name)
+    run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    run_config |= JOB_RUN_CONFIG.get(name, {})
+    tags = {}
+    if job.partitions_def is not None:
+        if window is None:
+            raise ValueError(f"{name} is partitioned: it needs a window of days")
+        tags = {
+            PARTITION_RANGE_START_TAG: window[0].isoformat(),
+            PARTITION_RANGE_END_TAG: window[1].isoformat(),
+        }
+    return job.execute_in_process(
+        run_config=run_config,
+        instance=get_instance(settings),
+        tags=tags,
+        raise_on_error=False,
+    )
+
+
+def _run_and_report(name: str, first: str | None, last: str | None) -> None:
+    from claude_analytics.definitions import defs
+
+    settings = load_settings()
+    if first or last:
+        window = (date.fromisoformat(first or last), date.fromisoformat(last or first))
+    else:
+        window = default_window(name, settings, datetime.now(UTC))
+    definitions = defs()
+    if definitions.resolve_job_def(name).partitions_def is not None and window is None:
+        console.print(f"[yellow]No data to run {name} over.[/]")
+        raise typer.Exit(0)
+    span = f" over {window[0]} … {window[1]}" if window else ""
+    console.print(f"Running [bold]{name}[/]{span}")
+    result = run_job(definitions, settings, name, window)
+    if not result.success:
+        console.print(f"[red]{name} failed[/] (run id {result.run_id}); see the events above.")
+        raise typer.Exit(1)
+    console.print(f"[green]{name} succeeded[/] (run id {result.run_id})")
+
+
+def run_job_command(
+    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(JOB_NAMES)}.")],
+    first: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
+    last: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD), inclusive.")] = None,
+) -> None:
+    """Run a job now, in this process, over the days its schedule would pick."""
+    if name not in JOB_NAMES:
+        raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(JOB_NAMES)}")
+    _run_and_report(name, first, last)
+
+
+def rebuild_command() -> None:
+    """Rebuild the warehouse (raw tables, every dbt model) from the Iceberg lake alone.
+
+    For a lost lake, `claude-analytics run` rebuilds everything from the source instead.
+    """
+    _run_and_report("warehouse_from_lake", None, None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("run-job")(run_job_command)
+    app.command("rebuild")(rebuild_command)

@@ -1,0 +1,140 @@
+"""`claude-analytics report daily|weekly|monthly|session|blocks`: usage in the terminal."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from claude_analytics.lib.reports import (
+    Report,
+    ReportError,
+    ReportKind,
+    ReportOptions,
+    build_report,
+)
+from claude_analytics.lib.serving import snapshot_path
+from claude_analytics.lib.settings import Settings, load_settings
+
+HEADERS = (
+    ("input_tokens", "Input"),
+    ("output_tokens", "Output"),
+    ("cache_creation_input_tokens", "Cache\ncreate"),
+    ("cache_read_input_tokens", "Cache\nread"),
+    ("total_tokens", "Total\ntokens"),
+    ("cost_usd", "Cost\n(USD)"),
+)
+NARROW_TERMINAL = 100
+
+
+def _day(value: str | None) -> date | None:
+    """YYYY-MM-DD, or YYYYMMDD as ccusage accepts."""
+    if value is None:
+        return None
+    for layout in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(value, layout).date()
+        except ValueError:
+            continue
+    raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD or YYYYMMDD)")
+
+
+def short_model(model: str) -> str:
+    """claude-sonnet-4-5-20250929 -> sonnet-4-5, the way people say it."""
+    return re.sub(r"-\d{8}$", "", model.removeprefix("claude-"))
+
+
+def _figures(figures: dict[str, float | int]) -> list[str]:
+    return [
+        f"${figures[key]:,.2f}" if key == "cost_usd" else f"{int(figures[key]):,}"
+        for key, _ in HEADERS
+    ]
+
+
+def render_table(report: Report, console: Console) -> None:
+    options = report.options
+    kind = options.kind
+    title = f"Claude Code usage: {kind.value} report ({options.timezone})"
+    if options.project:
+        title += f", projects matching {options.project!r}"
+    table = Table(title=title)
+    first = {"session": "Session", "blocks": "Block start"}.get(kind.value, "Period")
+    table.add_column(first, no_wrap=True, min_width=10)
+    # A narrow terminal drops the model list (as ccusage's compact mode does); the
+    # --breakdown lines still name each model.
+    second_column = kind is ReportKind.blocks or console.width >= NARROW_TERMINAL
+    if second_column:
+        table.add_column("Ends" if kind is ReportKind.blocks else "Models", min_width=6)
+    lines: list[tuple[str, str, list[str], str | None]] = []
+    for row in report.rows:
+        if kind is ReportKind.blocks:
+            second = str(row.extra.get("end", ""))[11:]
+        else:
+            second = "\n".join(short_model(m) for m in row.models)
+        label = row.period[:8] + "…" if kind is ReportKind.session else row.period
+        lines.append((label, second, _figures(row.figures), None))
+        for part in row.breakdown:
+            lines.append(("", f"└ {short_model(part['model'])}", _figures(part), "dim"))
+    total = _figures(report.totals)
+    for index, (_, header) in enumerate(HEADERS):
+        width = max([len(total[index]), 6] + [len(line[2][index]) for line in lines])
+        table.add_column(header, justify="right", no_wrap=True, min_width=width)
+    for label, second, figures, style in lines:
+        if second_column:
+            table.add_row(label, second, *figures, style=style)
+        else:
+            table.add_row(second.strip() if style else label, *figures, style=style)
+    table.add_section()
+    table.add_row("Total", *([""] if second_column else []), *total, style="bold")
+    console.print(table)
+
+
+def report(
+    kind: Annotated[ReportKind, typer.Argument(help="How to group the usage.")],
+    since: Annotated[str | None, typer.Option(help="First day, inclusive (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day, inclusive (YYYY-MM-DD).")] = None,
+    project: Annotated[
+        str | None, typer.Option(help="Only projects whose id contains this.")
+    ] = None,
+    timezone: Annotated[str, typer.Option(help="IANA zone days and weeks are cut in.")] = "UTC",
+    breakdown: Annotated[bool, typer.Option(help="One line per model under each period.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Tokens (input, output, cache create, cache read, total) and cost, from the snapshot."""
+    options = ReportOptions(
+        kind=kind,
+        since=_day(since),
+        until=_day(until),
+        project=project,
+        timezone=timezone,
+        breakdown=breakdown,
+    )
+    path = snapshot_path(load_settings())
+    try:
+        result = build_report(path, options)
+    except (ReportError, FileNotFoundError) as error:
+        Console(stderr=True).print(f"[red]{error}[/]")
+        raise typer.Exit(2) from error
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=2, default=str))
+    else:
+        render_table(result, Console())
+
+
+def print_serving_locations(settings: Settings, console: Console) -> None:
+    """What `make run` ends with: where readers find the snapshot and the dashboard."""
+    from claude_analytics.lib.dashboard import dashboard_path  # plotly: only when needed
+
+    snapshot, page = snapshot_path(settings), dashboard_path(settings)
+    if snapshot.exists():
+        console.print(f"Serving snapshot: [bold]{snapshot}[/] (Metabase, notebooks, reports)")
+    if page.exists():
+        console.print(f"Dashboard:        [bold]{page.as_uri()}[/]")
+        console.print(
+            "Reports:          claude-analytics report daily|weekly|monthly|session|blocks"
+        )

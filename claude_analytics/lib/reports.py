@@ -1,0 +1,156 @@
+"""Token and cost reports (daily, weekly, monthly, per session, per 5-hour block).
+
+The figures come from the serving snapshot, so a report never waits on a running pipeline,
+and from the same marts the dashboard uses, so the terminal and the page always agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from claude_analytics.lib.serving import open_snapshot
+from claude_analytics.lib.serving_queries import (
+    BLOCKS_REPORT_SQL,
+    TOKEN_COLUMNS,
+    USAGE_BLOCKS,
+    existing_relations,
+    missing_for,
+    token_report_sql,
+)
+
+FIGURES = (*TOKEN_COLUMNS, "total_tokens", "cost_usd")
+
+
+class ReportKind(StrEnum):
+    daily = "daily"
+    weekly = "weekly"
+    monthly = "monthly"
+    session = "session"
+    blocks = "blocks"
+
+
+# Period expressions over the local time `local_at`; weeks start on Monday (ISO).
+PERIODS: dict[ReportKind, tuple[str, str]] = {
+    ReportKind.daily: ("strftime(local_at, '%Y-%m-%d')", ""),
+    ReportKind.weekly: ("strftime(date_trunc('week', local_at), '%Y-%m-%d')", ""),
+    ReportKind.monthly: ("strftime(local_at, '%Y-%m')", ""),
+    ReportKind.session: (
+        "session_id",
+        ",\n            any_value(project_id) as project_id,"
+        "\n            strftime(max(local_at), '%Y-%m-%d %H:%M') as last_activity",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    kind: ReportKind
+    since: date | None = None
+    until: date | None = None
+    project: str | None = None
+    timezone: str = "UTC"
+    breakdown: bool = False
+
+
+@dataclass
+class ReportRow:
+    period: str
+    figures: dict[str, float | int]
+    models: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    breakdown: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    options: ReportOptions
+    rows: list[ReportRow]
+    totals: dict[str, float | int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "report": self.options.kind.value,
+            "timezone": self.options.timezone,
+            "since": self.options.since.isoformat() if self.options.since else None,
+            "until": self.options.until.isoformat() if self.options.until else None,
+            "project": self.options.project,
+            "rows": [
+                {
+                    "period": row.period,
+                    "models": row.models,
+                    **row.extra,
+                    **row.figures,
+                    **({"breakdown": row.breakdown} if self.options.breakdown else {}),
+                }
+                for row in self.rows
+            ],
+            "totals": self.totals,
+        }
+
+
+class ReportError(ValueError):
+    """A request the report cannot answer (unknown zone, option that does not apply)."""
+
+
+def _number(value: Any) -> float | int:
+    if value is None:
+        return 0
+    if isinstance(value, Decimal | float):
+        return round(float(value), 6)
+    return int(value)
+
+
+def _check(options: ReportOptions) -> None:
+    try:
+        ZoneInfo(options.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ReportError(f"Unknown time zone {options.timezone!r}") from error
+    if options.since and options.until and options.since > options.until:
+        raise ReportError("--since is after --until")
+    if options.kind is ReportKind.blocks and (options.project or options.breakdown):
+        raise ReportError("5-hour blocks span every project and model: drop --project/--breakdown")
+
+
+def build_report(snapshot: Path, options: ReportOptions) -> Report:
+    _check(options)
+    params = {
+        "timezone": options.timezone,
+        "since": options.since,
+        "until": options.until,
+        "project": options.project,
+    }
+    with open_snapshot(snapshot) as con:
+        needs = USAGE_BLOCKS if options.kind is ReportKind.blocks else "marts.fct_token_usage"
+        lacking = missing_for((needs,), existing_relations(con))
+        if lacking:
+            raise ReportError(
+                f"The snapshot lacks {', '.join(lacking)}: build the marts (claude-analytics run)."
+            )
+        if options.kind is ReportKind.blocks:
+            del params["project"]
+            cursor = con.execute(BLOCKS_REPORT_SQL, params)
+        else:
+            period_sql, extra_sql = PERIODS[options.kind]
+            cursor = con.execute(token_report_sql(period_sql, extra_sql), params)
+        names = [d[0] for d in cursor.description]
+        records = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    rows: list[ReportRow] = []
+    for record in records:
+        figures = {name: _number(record[name]) for name in FIGURES}
+        if options.kind is ReportKind.blocks:
+            rows.append(
+                ReportRow(str(record["period"]), figures, extra={"end": record["block_end"]})
+            )
+        elif record["is_total"]:
+            extra = {k: record[k] for k in ("project_id", "last_activity") if k in record}
+            rows.append(ReportRow(str(record["period"]), figures, list(record["models"]), extra))
+        elif options.breakdown:
+            rows[-1].breakdown.append({"model": record["model"], **figures})
+    totals = {name: _number(sum(row.figures[name] for row in rows)) for name in FIGURES}
+    return Report(options, rows, totals)

@@ -1,0 +1,97 @@
+"""One pipeline run for every serving test: the sample through every layer, then the serving assets.
+
+A full run costs ~20 s, so the snapshot, dashboard and report tests share it. Until the
+analytics marts exist on this branch, `standin_marts.sql` fills in the marts the readers
+use; it creates only relations that are absent, so with the real marts it does nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_duckdb import DuckDBResource
+
+from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE
+
+FIRST = SMALL_SAMPLE.start
+LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
+STANDIN_MARTS = Path(__file__).with_name("standin_marts.sql")
+
+
+@dataclass(frozen=True)
+class Served:
+    home: Path
+    warehouse: Path
+    snapshot: Path
+    dashboard: Path
+
+
+def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
+    """The same isolation as the autouse fixture, for fixtures that outlive one test."""
+    home = root / "analytics_home"
+    monkeypatch.setenv("CLAUDE_ANALYTICS_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
+    monkeypatch.setenv("HOME", str(root / "user_home"))
+    for variable in ISOLATED_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    for variable in [v for v in os.environ if v.startswith("PYICEBERG_CATALOG__")]:
+        monkeypatch.delenv(variable)
+    return home
+
+
+def add_standin_marts(warehouse: Path) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(STANDIN_MARTS.read_text())
+
+
+def materialize_serving(warehouse: Path) -> dg.ExecuteInProcessResult:
+    """Rebuild the snapshot and the dashboard against the Dagster instance of the home."""
+    from claude_analytics.defs.serving.assets import analytics_snapshot, dashboard
+    from claude_analytics.lib.instance import get_instance
+    from claude_analytics.lib.settings import load_settings
+
+    return dg.materialize(
+        [analytics_snapshot, dashboard],
+        instance=get_instance(load_settings()),
+        resources={"duckdb": DuckDBResource(database=str(warehouse))},
+    )
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory: pytest.TempPathFactory, small_sample_master: Path) -> Iterator[Served]:
+    from claude_analytics.definitions import defs
+    from claude_analytics.lib.dashboard import dashboard_path
+    from claude_analytics.lib.pipeline import run_full_pipeline
+    from claude_analytics.lib.serving import snapshot_path
+    from claude_analytics.lib.settings import load_settings
+
+    root = tmp_path_factory.mktemp("served")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        home = isolate(monkeypatch, root)
+        logs = root / "projects"
+        shutil.copytree(small_sample_master, logs)
+        monkeypatch.setenv("CLAUDE_LOGS_DIR", str(logs))
+        settings = load_settings()
+        assert run_full_pipeline(defs(), settings, FIRST, LAST).success
+        add_standin_marts(settings.duckdb_path)
+        assert materialize_serving(settings.duckdb_path).success
+        yield Served(
+            home=home,
+            warehouse=settings.duckdb_path,
+            snapshot=snapshot_path(settings),
+            dashboard=dashboard_path(settings),
+        )
+
+
+def warehouse_rows(path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        con.execute("set TimeZone = 'UTC'")
+        return con.execute(sql).fetchall()

@@ -1,0 +1,148 @@
+"""The offline dashboard: built by its asset, opened by headless Chromium, charts with data."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from plotly.offline import get_plotlyjs
+
+from claude_analytics.defs.serving.assets import DASHBOARD, SERVING_SNAPSHOT, mart_keys
+from claude_analytics.lib.dashboard import SECTIONS, render
+from claude_analytics.lib.instance import get_instance
+from claude_analytics.lib.settings import load_settings
+from claude_analytics_tests.serving.browser import CHROMIUM, HeadlessChromium
+from claude_analytics_tests.serving.conftest import Served, isolate, warehouse_rows
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+SCREENSHOT = ARTIFACTS / "dashboard.png"
+CHART_IDS = {chart.id for _, charts in SECTIONS for chart in charts}
+READY = "document.body !== null && document.body.getAttribute('data-ready') === 'true'"
+
+# Per chart: the traces as Plotly holds them after plotting, and the SVG marks it drew.
+INSPECT_CHARTS = """
+Array.from(document.querySelectorAll('.js-plotly-plot')).map(function (gd) {
+  return {
+    id: gd.id.replace(/^chart-/, ''),
+    marks: gd.querySelectorAll('.point, .js-line, .hm image').length,
+    traces: gd.data.map(function (t) {
+      function list(a) { return a ? Array.prototype.slice.call(a) : null; }
+      return {name: t.name || null, type: t.type, x: list(t.x), y: list(t.y)};
+    })
+  };
+})
+"""
+
+
+def test_serving_assets_follow_every_mart() -> None:
+    from claude_analytics.definitions import defs
+
+    graph = defs().resolve_asset_graph()
+    snapshot_deps = graph.get(SERVING_SNAPSHOT).parent_keys
+    assert set(mart_keys()) <= snapshot_deps
+    assert dg.AssetKey(["marts", "agg_daily_summary"]) in snapshot_deps
+    assert graph.get(DASHBOARD).parent_keys == {SERVING_SNAPSHOT}
+
+
+def test_dashboard_path_is_asset_metadata(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    isolate(monkeypatch, served.home.parent)
+    instance = get_instance(load_settings())
+    event = instance.get_latest_materialization_event(DASHBOARD)
+    assert event is not None and event.asset_materialization is not None
+    metadata = event.asset_materialization.metadata
+    assert metadata["path"] == dg.MetadataValue.path(str(served.dashboard))
+    assert metadata["url"] == dg.MetadataValue.url(served.dashboard.as_uri())
+    assert metadata["charts"].value == len(CHART_IDS)
+
+    page = served.dashboard.read_text(encoding="utf-8")
+    assert page.count(get_plotlyjs()) == 1, "plotly.js is inlined exactly once"
+    outside_bundle = page.replace(get_plotlyjs(), "")
+    assert "<script src" not in outside_bundle and "<link" not in outside_bundle
+
+
+def test_dashboard_in_headless_chromium(served: Served, tmp_path: Path) -> None:
+    assert CHROMIUM.exists(), "scripts/test-deps/chromium.sh installs Debian's chromium"
+    browser = HeadlessChromium(tmp_path / "profile")
+    try:
+        browser.open(served.dashboard.as_uri(), READY)
+        status = json.loads(
+            browser.evaluate("document.getElementById('dashboard-status').textContent")
+        )
+        charts = {chart["id"]: chart for chart in browser.evaluate(INSPECT_CHARTS)}
+        SCREENSHOT.unlink(missing_ok=True)
+        browser.screenshot(SCREENSHOT)
+        errors = browser.console_errors()
+        requested = browser.requested_urls()
+    finally:
+        browser.close()
+
+    assert status["done"] is True
+    assert status["errors"] == [] and errors == []
+    assert status["missing"] == {}, "every panel has its marts"
+    assert {chart["id"] for chart in status["charts"]} == CHART_IDS
+    assert all(chart["points"] > 0 for chart in status["charts"]), status["charts"]
+    assert set(charts) == CHART_IDS
+    assert all(chart["marks"] > 0 for chart in charts.values()), {
+        k: v["marks"] for k, v in charts.items()
+    }
+    assert all(url.startswith(("file:", "data:", "about:")) for url in requested), requested
+    assert SCREENSHOT.stat().st_size > 50_000
+
+    # The plotted figures are the marts' figures.
+    days = dict(
+        warehouse_rows(
+            served.warehouse, "select event_date::varchar, sessions from marts.agg_daily_summary"
+        )
+    )
+    [sessions] = charts["sessions-per-day"]["traces"]
+    assert dict(zip(sessions["x"], sessions["y"], strict=True)) == days
+    [(cost,)] = warehouse_rows(served.warehouse, "select sum(cost_usd) from marts.agg_model_costs")
+    plotted = sum(v for trace in charts["cost-by-model"]["traces"] for v in trace["y"])
+    assert math.isclose(plotted, float(cost), rel_tol=1e-9)
+    models = {
+        m
+        for (m,) in warehouse_rows(
+            served.warehouse, "select distinct model_id from marts.agg_model_costs"
+        )
+    }
+    assert {trace["name"] for trace in charts["tokens-by-model"]["traces"]} == models
+
+
+def test_a_missing_mart_leaves_a_note_not_an_error(tmp_path: Path) -> None:
+    snapshot = tmp_path / "analytics.duckdb"
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.agg_daily_summary as "
+            "select date '2026-11-01' + i::int as event_date, 10 as entries, i + 1 as sessions "
+            "from range(3) as t(i)"
+        )
+    page, result = render(snapshot)
+    assert result.charts == {"sessions-per-day": 3}
+    assert result.missing["tokens-by-model"] == ["marts.agg_model_costs"]
+    assert "Waiting for marts.agg_model_costs" in page
+
+
+def test_make_run_prints_where_the_dashboard_is(served: Served) -> None:
+    from rich.console import Console
+
+    from claude_analytics.commands.report import print_serving_locations
+    from claude_analytics.lib.settings import Settings
+
+    console = Console(record=True, width=300)
+    settings = Settings(
+        home=served.home,
+        duckdb_path=served.warehouse,
+        logs_dir=None,
+        mongo_configured=False,
+        mongo_db="claude_logs",
+        mongo_collection="conversations",
+    )
+    print_serving_locations(settings, console)
+    printed = console.export_text()
+    assert served.dashboard.as_uri() in printed
+    assert str(served.snapshot) in printed

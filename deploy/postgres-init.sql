@@ -1,0 +1,2 @@
+-- Metabase keeps its own application database beside Dagster's.
+create database metabase;
