@@ -18,11 +18,11 @@ PEAK_RSS_LIMIT = 2 * GIB
 PEAK_RSS_GROWTH_FACTOR = 1.25
 
 
-def _step(run: Measured | None, fragment: str) -> float | None:
+def _step(run: Measured | None, *fragments: str) -> float | None:
     if run is None or not run.ok:
         return None
     steps: dict[str, float] = run.result.get("steps", {})
-    found = [seconds for key, seconds in steps.items() if fragment in key]
+    found = [seconds for key, seconds in steps.items() if any(f in key for f in fragments)]
     return sum(found) if found else None
 
 
@@ -73,8 +73,9 @@ def stage_table(measured: dict[str, Measured], entries: int, increment: int) -> 
         _row("JSONL extract in the run", _lake_metadata(full, "extract_seconds"), entries),
         _row("lake write (Iceberg)", _lake_metadata(full, "lake_write_seconds"), entries),
         _row("warehouse load (DuckDB raw)", _step(full, "warehouse_raw"), entries),
-        _row("dbt build", _step(full, "dbt"), entries),
-        _row("serving snapshot", _step(full, "serving"), entries),
+        _row("dbt build", _step(full, "dbt_models"), entries),
+        _row("serving snapshot", _step(full, "serving", "analytics_snapshot"), entries),
+        _row("dashboard (HTML)", _step(full, "dashboard"), entries),
         _row(
             "full run from JSONL (process)",
             full.wall_seconds if full and full.ok else None,
