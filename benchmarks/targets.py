@@ -74,7 +74,7 @@ def stage_table(measured: dict[str, Measured], entries: int, increment: int) -> 
         _row("lake write (Iceberg)", _lake_metadata(full, "lake_write_seconds"), entries),
         _row("warehouse load (DuckDB raw)", _step(full, "warehouse_raw"), entries),
         _row("dbt build", _step(full, "dbt_models"), entries),
-        _row("serving snapshot", _step(full, "serving", "analytics_snapshot"), entries),
+        _row("serving snapshot", _step(full, "analytics_snapshot"), entries),
         _row("dashboard (HTML)", _step(full, "dashboard"), entries),
         _row(
             "full run from JSONL (process)",
