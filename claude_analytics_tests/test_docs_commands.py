@@ -54,6 +54,14 @@ COVERAGE: dict[str, str] = {
     "dagster instance migrate": f"{E2E}::test_instance_commands_of_the_runbook",
     "dagster run wipe": f"{E2E}::test_instance_commands_of_the_runbook",
     "dagster-daemon liveness-check": f"{E2E}::test_instance_commands_of_the_runbook",
+    "claude-analytics sync": "mongo.test_sync::test_sync_writes_the_design_shape_once",
+    "claude-analytics report": "serving.test_reports::test_daily_report_equals_agg_model_costs",
+    "claude-analytics dead-letters": (
+        "test_fault_tolerance::test_the_dead_letters_command_counts_each_reason"
+    ),
+    "python3 deploy/metabase/provision.py": (
+        "serving.test_metabase::test_dry_run_plans_database_cards_and_dashboard"
+    ),
     # No Docker engine runs in CI: the files the command reads are parsed and checked.
     "docker compose up": "test_deploy_files::test_every_service_is_there_with_a_healthcheck",
 }

@@ -28,10 +28,10 @@ from claude_analytics.lib.parsing import parse_batch
 from claude_analytics.lib.partitions import partition_bounds
 from claude_analytics.lib.resources import (
     LakeResource,
-    LogSourceResource,
     QualityResource,
     WarehouseLockedError,
     WarehouseResource,
+    source_resource,
 )
 from claude_analytics.lib.settings import load_settings
 from claude_analytics.lib.sources.base import DateWindow
@@ -157,9 +157,7 @@ def _hold_write_lock(database: Path) -> subprocess.Popen[str]:
 def _resources(database: Path, retries: int, wait: float) -> dict[str, object]:
     settings = load_settings()
     return {
-        "source": LogSourceResource(
-            logs_dir=str(settings.logs_dir), sample_dir=str(settings.sample_dir)
-        ),
+        "source": source_resource(settings),
         "lake_catalog": LakeResource(home=str(settings.home)),
         "quality": QualityResource(),
         "duckdb": WarehouseResource(

@@ -17,7 +17,7 @@ from claude_analytics.lib.pipeline import (
     PARTITION_RANGE_START_TAG,
     source_date_range,
 )
-from claude_analytics.lib.resources import LogSourceResource
+from claude_analytics.lib.resources import source_resource
 from claude_analytics.lib.settings import Settings, export_for_subprocesses, load_settings
 
 console = Console()
@@ -43,11 +43,7 @@ def default_window(name: str, settings: Settings, now: datetime) -> tuple[date, 
         return full_refresh_window(now, lake_date_range(settings))
     if name == "warehouse_from_lake":
         return lake_date_range(settings)
-    source = LogSourceResource(
-        logs_dir=str(settings.logs_dir) if settings.logs_dir else None,
-        sample_dir=str(settings.sample_dir),
-    )
-    return source_date_range(source)
+    return source_date_range(source_resource(settings))
 
 
 def run_job(

@@ -57,6 +57,9 @@ def _all_check_keys() -> set[dg.AssetCheckKey]:
     group_name="serving",
     pool=DUCKDB_WRITER_POOL,
     automation_condition=AFTER_UPSTREAM,
+    # Lets `dagster asset materialize --partition-range` take the serving assets along in
+    # the one run that loads the window (the CLI requires single-run assets for ranges).
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def analytics_snapshot(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource
@@ -86,6 +89,9 @@ def analytics_snapshot(
     kinds={"html", "plotly"},
     group_name="serving",
     automation_condition=AFTER_UPSTREAM,
+    # Lets `dagster asset materialize --partition-range` take the serving assets along in
+    # the one run that loads the window (the CLI requires single-run assets for ranges).
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def dashboard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     settings = load_settings()
