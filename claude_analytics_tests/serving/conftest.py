@@ -1,8 +1,6 @@
 """One pipeline run for every serving test: the sample through every layer, then the serving assets.
 
-A full run costs ~20 s, so the snapshot, dashboard and report tests share it. Until the
-analytics marts exist on this branch, `standin_marts.sql` fills in the marts the readers
-use; it creates only relations that are absent, so with the real marts it does nothing.
+A full run costs ~20 s, so the snapshot, dashboard and report tests share it.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE
 
 FIRST = SMALL_SAMPLE.start
 LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
-STANDIN_MARTS = Path(__file__).with_name("standin_marts.sql")
 
 
 @dataclass(frozen=True)
@@ -45,11 +42,6 @@ def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
     for variable in [v for v in os.environ if v.startswith("PYICEBERG_CATALOG__")]:
         monkeypatch.delenv(variable)
     return home
-
-
-def add_standin_marts(warehouse: Path) -> None:
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(STANDIN_MARTS.read_text())
 
 
 def materialize_serving(warehouse: Path) -> dg.ExecuteInProcessResult:
@@ -81,7 +73,6 @@ def served(tmp_path_factory: pytest.TempPathFactory, small_sample_master: Path) 
         monkeypatch.setenv("CLAUDE_LOGS_DIR", str(logs))
         settings = load_settings()
         assert run_full_pipeline(defs(), settings, FIRST, LAST).success
-        add_standin_marts(settings.duckdb_path)
         assert materialize_serving(settings.duckdb_path).success
         yield Served(
             home=home,
