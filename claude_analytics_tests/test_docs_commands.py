@@ -35,6 +35,10 @@ COVERAGE: dict[str, str] = {
     "make lint": MAKE,
     "make format": MAKE,
     "make lock": MAKE,
+    "make bench": MAKE,
+    # The benchmark itself takes minutes (a million entries by default), so CI runs its parts
+    # on the small sample; BENCHMARKS.md records the last full run.
+    "python -m benchmarks.run": "test_benchmarks::test_stage_children_report_counts_rss_and_cpu",
     "claude-analytics run": FROM_SOURCE,
     "claude-analytics demo": "test_docs_commands::test_demo_writes_the_requested_entries",
     "claude-analytics prepare": "test_docs_commands::test_prepare_writes_the_dbt_manifest",
@@ -72,6 +76,7 @@ MAKE_TARGETS = {
     "lint": "ruff check .",
     "format": "ruff format .",
     "lock": "uv pip compile pyproject.toml",
+    "bench": "benchmarks.run",
 }
 
 

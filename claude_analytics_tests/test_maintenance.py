@@ -132,7 +132,12 @@ def test_a_second_writer_queues_on_the_pool_instead_of_failing(isolated_env: Pat
     settings = load_settings()
     instance = get_instance(settings)
     storage = instance.event_log_storage
-    storage.claim_concurrency_slot("duckdb_writer", "other-run", "other-step")
+    # Apply dagster.yaml's default limit first, as the first real claim would: claiming on a
+    # pool with no limit row yet gives a slot that the later initialisation does not keep.
+    assert storage.initialize_concurrency_limit_to_default("duckdb_writer")
+    assert storage.get_concurrency_info("duckdb_writer").slot_count == 1
+    claim = storage.claim_concurrency_slot("duckdb_writer", "other-run", "other-step")
+    assert claim.is_claimed
     job = defs().resolve_job_def("weekly_maintenance")
     outcome: dict[str, dg.ExecuteInProcessResult] = {}
     runner = threading.Thread(
