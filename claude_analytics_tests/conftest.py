@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -22,20 +23,26 @@ ISOLATED_VARIABLES = (
 SMALL_SAMPLE = SampleSpec(entries=600, days=5)
 
 
-@pytest.fixture(autouse=True)
-def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Points the home, Dagster's home and $HOME itself at tmp; clears source variables."""
-    home = tmp_path / "analytics_home"
+def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
+    """Points the home, Dagster's home and $HOME itself under `root`; clears source variables.
+
+    Also used by fixtures that outlive one test (module or session scope).
+    """
+    home = root / "analytics_home"
     monkeypatch.setenv("CLAUDE_ANALYTICS_HOME", str(home))
     monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
-    monkeypatch.setenv("HOME", str(tmp_path / "user_home"))
+    monkeypatch.setenv("HOME", str(root / "user_home"))
     for variable in ISOLATED_VARIABLES:
         monkeypatch.delenv(variable, raising=False)
-    import os
-
     for variable in [v for v in os.environ if v.startswith("PYICEBERG_CATALOG__")]:
         monkeypatch.delenv(variable)
-    yield home
+    return home
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test gets its own temporary home; nothing reads the machine's ~/.claude."""
+    yield isolate(monkeypatch, tmp_path)
 
 
 @pytest.fixture(scope="session")

@@ -11,14 +11,9 @@ from rich.console import Console
 
 from claude_analytics.defs.jobs import FULL_REFRESH_RUN_CONFIG
 from claude_analytics.lib.data_range import lake_date_range
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.pipeline import (
-    PARTITION_RANGE_END_TAG,
-    PARTITION_RANGE_START_TAG,
-    source_date_range,
-)
+from claude_analytics.lib.pipeline import run_job_in_process, source_date_range
 from claude_analytics.lib.resources import source_resource
-from claude_analytics.lib.settings import Settings, export_for_subprocesses, load_settings
+from claude_analytics.lib.settings import Settings, load_settings
 
 console = Console()
 # A run config given to a job replaces its own, so the job's settings are passed again here.
@@ -52,25 +47,8 @@ def run_job(
     name: str,
     window: tuple[date, date] | None,
 ) -> dg.ExecuteInProcessResult:
-    """Execute a job in this process against the configured Dagster instance."""
-    export_for_subprocesses(settings)
-    job = defs.resolve_job_def(name)
-    run_config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
-    run_config |= JOB_RUN_CONFIG.get(name, {})
-    tags = {}
-    if job.partitions_def is not None:
-        if window is None:
-            raise ValueError(f"{name} is partitioned: it needs a window of days")
-        tags = {
-            PARTITION_RANGE_START_TAG: window[0].isoformat(),
-            PARTITION_RANGE_END_TAG: window[1].isoformat(),
-        }
-    return job.execute_in_process(
-        run_config=run_config,
-        instance=get_instance(settings),
-        tags=tags,
-        raise_on_error=False,
-    )
+    """Execute a job in this process, with the run config its schedule would give it."""
+    return run_job_in_process(defs, settings, name, window, JOB_RUN_CONFIG.get(name))
 
 
 def _run_and_report(name: str, first: str | None, last: str | None) -> None:

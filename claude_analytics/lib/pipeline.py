@@ -12,7 +12,7 @@ from claude_analytics.lib import lake
 from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.partitions import partition_bounds
 from claude_analytics.lib.resources import LogSourceResource
-from claude_analytics.lib.settings import Settings
+from claude_analytics.lib.settings import Settings, export_for_subprocesses
 
 PARTITION_RANGE_START_TAG = "dagster/asset_partition_range_start"
 PARTITION_RANGE_END_TAG = "dagster/asset_partition_range_end"
@@ -37,21 +37,40 @@ def source_date_range(source: LogSourceResource) -> tuple[date, date] | None:
     return first, last
 
 
+def run_job_in_process(
+    defs: dg.Definitions,
+    settings: Settings,
+    name: str,
+    window: tuple[date, date] | None,
+    run_config: dict | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Execute a job in this process against the home's Dagster instance.
+
+    A partitioned job runs its whole window [first, last] as one single-run backfill.
+    """
+    export_for_subprocesses(settings)
+    job = defs.resolve_job_def(name)
+    # INFO keeps progress (batches, dbt nodes) visible without every engine event.
+    config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+    config |= run_config or {}
+    tags = {}
+    if job.partitions_def is not None:
+        if window is None:
+            raise ValueError(f"{name} is partitioned: it needs a window of days")
+        tags = {
+            PARTITION_RANGE_START_TAG: window[0].isoformat(),
+            PARTITION_RANGE_END_TAG: window[1].isoformat(),
+        }
+    return job.execute_in_process(
+        run_config=config, instance=get_instance(settings), tags=tags, raise_on_error=False
+    )
+
+
 def run_full_pipeline(
     defs: dg.Definitions, settings: Settings, first: date, last: date
 ) -> dg.ExecuteInProcessResult:
     """Materialise every asset for the days [first, last] in one run (single-run backfill)."""
-    job = defs.resolve_job_def("full_pipeline")
-    return job.execute_in_process(
-        # INFO keeps progress (batches, dbt nodes) visible without every engine event.
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        instance=get_instance(settings),
-        tags={
-            PARTITION_RANGE_START_TAG: first.isoformat(),
-            PARTITION_RANGE_END_TAG: last.isoformat(),
-        },
-        raise_on_error=False,
-    )
+    return run_job_in_process(defs, settings, "full_pipeline", (first, last))
 
 
 def layer_counts(settings: Settings) -> list[LayerCount]:

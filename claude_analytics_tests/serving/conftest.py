@@ -5,7 +5,6 @@ A full run costs ~20 s, so the snapshot, dashboard and report tests share it.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
-from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE
+from claude_analytics_tests.conftest import SMALL_SAMPLE, isolate
 
 FIRST = SMALL_SAMPLE.start
 LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
@@ -29,19 +28,6 @@ class Served:
     warehouse: Path
     snapshot: Path
     dashboard: Path
-
-
-def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
-    """The same isolation as the autouse fixture, for fixtures that outlive one test."""
-    home = root / "analytics_home"
-    monkeypatch.setenv("CLAUDE_ANALYTICS_HOME", str(home))
-    monkeypatch.setenv("DAGSTER_HOME", str(home / "dagster"))
-    monkeypatch.setenv("HOME", str(root / "user_home"))
-    for variable in ISOLATED_VARIABLES:
-        monkeypatch.delenv(variable, raising=False)
-    for variable in [v for v in os.environ if v.startswith("PYICEBERG_CATALOG__")]:
-        monkeypatch.delenv(variable)
-    return home
 
 
 def materialize_serving(warehouse: Path) -> dg.ExecuteInProcessResult:
