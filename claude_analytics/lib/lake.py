@@ -97,6 +97,22 @@ def replace_window(
     return result
 
 
+def local_data_files(table: Table, start: date, end: date) -> list[str] | None:
+    """The local Parquet files that hold exactly the window's rows, or None.
+
+    pyiceberg plans the scan (snapshot, partition pruning); DuckDB can then read the files
+    itself, streaming under its memory limit, instead of receiving Arrow batches from
+    Python (that path held several times the limit at a million rows). None when the
+    plan has delete files or remote files: those need pyiceberg's reader (`scan_window`).
+    """
+    files: list[str] = []
+    for task in table.scan(row_filter=window_filter(start, end)).plan_files():
+        if task.delete_files or not task.file.file_path.startswith("file://"):
+            return None
+        files.append(task.file.file_path.removeprefix("file://"))
+    return files
+
+
 def scan_window(table: Table, start: date, end: date) -> Iterator[pa.RecordBatch]:
     """Stream the window's rows as Arrow batches (DuckDB reads Iceberg through this)."""
     yield from table.scan(row_filter=window_filter(start, end)).to_arrow_batch_reader()

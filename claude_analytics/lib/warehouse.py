@@ -30,23 +30,32 @@ def replace_window(
     table: str,
     start: date,
     end: date,
-    batches: Iterator[pa.RecordBatch],
+    rows: list[str] | Iterator[pa.RecordBatch],
 ) -> int:
     """Delete the window and insert its rows; both happen in one transaction.
 
-    A failure in the middle rolls back, so a partition is never half loaded.
+    `rows` is either the lake's Parquet files for the window (DuckDB reads them, streaming)
+    or Arrow batches. A failure in the middle rolls back, so a partition is never half
+    loaded.
     """
     schema = RAW_TABLES[table]
-    reader = pa.RecordBatchReader.from_batches(schema, (b.cast(schema) for b in batches))
+    columns = ", ".join(f'"{name}"' for name in schema.names)
+    bounds = {"start": start, "end": end}
     con.execute("begin transaction")
     try:
-        con.execute(
-            f"delete from {table} where event_date >= $start and event_date < $end",
-            {"start": start, "end": end},
-        )
-        con.register("incoming", reader)
-        con.execute(f"insert into {table} select * from incoming")
-        con.unregister("incoming")
+        con.execute(f"delete from {table} where event_date >= $start and event_date < $end", bounds)
+        if isinstance(rows, list):
+            if rows:
+                con.execute(
+                    f"insert into {table} ({columns}) select {columns} from read_parquet($files) "
+                    "where event_date >= $start and event_date < $end",
+                    {**bounds, "files": rows},
+                )
+        else:
+            reader = pa.RecordBatchReader.from_batches(schema, (b.cast(schema) for b in rows))
+            con.register("incoming", reader)
+            con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
+            con.unregister("incoming")
         inserted = count_window(con, table, start, end)
         con.execute("commit")
     except BaseException:

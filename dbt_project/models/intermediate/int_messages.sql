@@ -1,14 +1,31 @@
+-- Incremental (see macros/incremental.sql): the entries that changed are classified again.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='entry_id',
+        pre_hook="{{ delete_changed_keys('entry_id', 'stg_entries', 'entry_id') }}",
+        on_schema_change='fail',
+    )
+}}
+
 with entries as (
 
     select * from {{ ref('stg_entries') }}
     where not is_duplicate
         and entry_type in ('user', 'assistant')
+    {% if is_incremental() %}
+        and {{ changed_since_previous_build() }}
+    {% endif %}
 
 ),
 
 blocks as (
 
     select * from {{ ref('stg_content_blocks') }}
+    {% if is_incremental() %}
+    where entry_id in (select entry_id from entries)
+    {% endif %}
 
 ),
 
@@ -90,7 +107,8 @@ final as (
         tool_use_blocks,
         tool_result_blocks,
         image_blocks,
-        length(message_text) as text_length
+        length(message_text) as text_length,
+        {{ build_loaded_at() }} as _loaded_at
     from classified
 
 )

@@ -1,3 +1,21 @@
+-- Incremental (see macros/incremental.sql): the sessions whose entries, responses or tool
+-- calls changed are summed again, over all of their rows.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='session_id',
+        pre_hook="{{ delete_changed_sessions() }}",
+        on_schema_change='fail',
+    )
+}}
+
+{% set in_changed_sessions %}
+    {% if is_incremental() %}
+        and session_id in ({{ changed_sessions() }})
+    {% endif %}
+{% endset %}
+
 {% set idle_gap_seconds = 30 * 60 %}
 
 with entries as (
@@ -15,24 +33,28 @@ with entries as (
     where not is_duplicate
         and session_id is not null
         and entry_at is not null
+        {{ in_changed_sessions }}
 
 ),
 
 messages as (
 
     select * from {{ ref('int_messages') }}
+    where true {{ in_changed_sessions }}
 
 ),
 
 responses as (
 
     select * from {{ ref('int_token_costs') }}
+    where true {{ in_changed_sessions }}
 
 ),
 
 tool_calls as (
 
     select * from {{ ref('stg_tool_calls') }}
+    where true {{ in_changed_sessions }}
 
 ),
 
@@ -183,7 +205,8 @@ final as (
         usage.models,
         usage.primary_model,
         coalesce(usage.subagent_tokens, 0) / nullif(usage.total_tokens, 0) as subagent_token_share,
-        coalesce(usage.subagent_responses, 0) / nullif(usage.api_responses, 0) as subagent_response_share
+        coalesce(usage.subagent_responses, 0) / nullif(usage.api_responses, 0) as subagent_response_share,
+        {{ build_loaded_at() }} as _loaded_at
     from timing
     inner join context using (session_id)
     left join branches using (session_id)

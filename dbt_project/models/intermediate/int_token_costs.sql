@@ -1,6 +1,20 @@
+-- Incremental (see macros/incremental.sql): the responses that changed are priced again.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='response_id',
+        pre_hook="{{ delete_changed_keys('response_id', 'stg_api_responses', 'response_id') }}",
+        on_schema_change='fail',
+    )
+}}
+
 with responses as (
 
     select * from {{ ref('stg_api_responses') }}
+    {% if is_incremental() %}
+    where {{ changed_since_previous_build() }}
+    {% endif %}
 
 ),
 
@@ -52,10 +66,11 @@ final as (
 
     select
         * exclude (
-            input_per_mtok, output_per_mtok, cache_write_5m_per_mtok,
+            _loaded_at, input_per_mtok, output_per_mtok, cache_write_5m_per_mtok,
             cache_write_1h_per_mtok, cache_read_per_mtok
         ),
-        input_cost_usd + output_cost_usd + cache_write_cost_usd + cache_read_cost_usd as cost_usd
+        input_cost_usd + output_cost_usd + cache_write_cost_usd + cache_read_cost_usd as cost_usd,
+        {{ build_loaded_at() }} as _loaded_at
     from costed
 
 )

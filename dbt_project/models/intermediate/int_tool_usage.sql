@@ -1,6 +1,20 @@
+-- Incremental (see macros/incremental.sql): the tool calls that changed are named again.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='tool_use_id',
+        pre_hook="{{ delete_changed_keys('tool_use_id', 'stg_tool_calls', 'tool_use_id') }}",
+        on_schema_change='fail',
+    )
+}}
+
 with calls as (
 
     select * from {{ ref('stg_tool_calls') }}
+    {% if is_incremental() %}
+    where {{ changed_since_previous_build() }}
+    {% endif %}
 
 ),
 
@@ -50,9 +64,10 @@ files as (
 final as (
 
     select
-        * exclude (patch_lines),
+        * exclude (patch_lines, _loaded_at),
         coalesce(len(list_filter(patch_lines, line -> starts_with(line, '+'))), 0) as lines_added,
-        coalesce(len(list_filter(patch_lines, line -> starts_with(line, '-'))), 0) as lines_removed
+        coalesce(len(list_filter(patch_lines, line -> starts_with(line, '-'))), 0) as lines_removed,
+        {{ build_loaded_at() }} as _loaded_at
     from files
 
 )

@@ -1,8 +1,10 @@
+-- Incremental (see macros/incremental.sql): rebuilds the rows whose upstream changed.
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_run_window() }}",
+        incremental_strategy='delete+insert',
+        unique_key='tool_use_id',
+        pre_hook="{{ delete_changed_keys('tool_use_id', 'int_tool_usage', 'tool_use_id') }}",
         on_schema_change='fail',
     )
 }}
@@ -13,7 +15,7 @@ with calls as (
     where file_path is not null
         and tool_name in ('Read', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'NotebookRead')
     {% if is_incremental() %}
-        and {{ in_run_window('event_date') }}
+        and {{ changed_since_previous_build() }}
     {% endif %}
 
 ),
@@ -50,7 +52,8 @@ final as (
         lines_added,
         lines_removed,
         called_at,
-        event_date
+        event_date,
+        {{ build_loaded_at() }} as _loaded_at
     from named
 
 )

@@ -1,8 +1,10 @@
+-- Incremental (see macros/incremental.sql): rebuilds the rows whose upstream changed.
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_run_window() }}",
+        incremental_strategy='delete+insert',
+        unique_key='entry_id',
+        pre_hook="{{ delete_changed_keys('entry_id', 'int_messages', 'entry_id') }}",
         on_schema_change='fail',
     )
 }}
@@ -11,14 +13,17 @@ with messages as (
 
     select * from {{ ref('int_messages') }}
     {% if is_incremental() %}
-    where {{ in_run_window('event_date') }}
+    where {{ changed_since_previous_build() }}
     {% endif %}
 
 ),
 
 final as (
 
-    select * from messages
+    select
+        * exclude (_loaded_at),
+        {{ build_loaded_at() }} as _loaded_at
+    from messages
 
 )
 

@@ -1,8 +1,10 @@
+-- Incremental (see macros/incremental.sql): rebuilds the rows whose upstream changed.
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_run_window() }}",
+        incremental_strategy='delete+insert',
+        unique_key='response_id',
+        pre_hook="{{ delete_changed_keys('response_id', 'int_token_costs', 'response_id') }}",
         on_schema_change='fail',
     )
 }}
@@ -11,7 +13,7 @@ with responses as (
 
     select * from {{ ref('int_token_costs') }}
     {% if is_incremental() %}
-    where {{ in_run_window('event_date') }}
+    where {{ changed_since_previous_build() }}
     {% endif %}
 
 ),
@@ -43,7 +45,8 @@ final as (
         output_cost_usd,
         cache_write_cost_usd,
         cache_read_cost_usd,
-        cost_usd
+        cost_usd,
+        {{ build_loaded_at() }} as _loaded_at
     from responses
 
 )

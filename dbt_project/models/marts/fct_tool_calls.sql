@@ -1,8 +1,10 @@
+-- Incremental (see macros/incremental.sql): rebuilds the rows whose upstream changed.
 {{
     config(
         materialized='incremental',
-        incremental_strategy='append',
-        pre_hook="{{ delete_run_window() }}",
+        incremental_strategy='delete+insert',
+        unique_key='tool_use_id',
+        pre_hook="{{ delete_changed_keys('tool_use_id', 'int_tool_usage', 'tool_use_id') }}",
         on_schema_change='fail',
     )
 }}
@@ -11,7 +13,7 @@ with calls as (
 
     select * from {{ ref('int_tool_usage') }}
     {% if is_incremental() %}
-    where {{ in_run_window('event_date') }}
+    where {{ changed_since_previous_build() }}
     {% endif %}
 
 ),
@@ -41,7 +43,8 @@ final as (
         is_interrupted,
         file_path,
         lines_added,
-        lines_removed
+        lines_removed,
+        {{ build_loaded_at() }} as _loaded_at
     from calls
 
 )

@@ -1,11 +1,24 @@
--- a table: the JSON unnesting runs once a build, not once per reader and test
-{{ config(materialized='table') }}
+-- Incremental (see macros/incremental.sql): a build re-ranks the responses whose entries
+-- changed, over every copy of them.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='response_id',
+        pre_hook="{{ delete_changed_keys('response_id', 'stg_entries', response_key(), assistant_with_message()) }}",
+        on_schema_change='fail',
+    )
+}}
 
 with assistant_entries as (
 
     select * from {{ ref('stg_entries') }}
-    where entry_type = 'assistant'
-        and message_id is not null
+    where {{ assistant_with_message() }}
+    {% if is_incremental() %}
+        and {{ response_key() }} in (
+            {{ changed_keys('stg_entries', response_key(), assistant_with_message()) }}
+        )
+    {% endif %}
 
 ),
 
@@ -15,7 +28,7 @@ keyed as (
         *,
         -- ccusage's rule: one API response is (message.id, requestId); message.id alone
         -- when the request id is missing
-        message_id || ':' || coalesce(request_id, '') as response_id,
+        {{ response_key() }} as response_id,
         coalesce(input_tokens, 0)
         + coalesce(output_tokens, 0)
         + coalesce(cache_creation_input_tokens, 0)
@@ -73,7 +86,8 @@ final as (
             cache_creation_5m_input_tokens,
             coalesce(cache_creation_input_tokens, 0) - coalesce(cache_creation_1h_input_tokens, 0)
         ) as cache_creation_5m_input_tokens,
-        entry_token_total as total_tokens
+        entry_token_total as total_tokens,
+        {{ build_loaded_at() }} as _loaded_at
     from deduplicated
 
 )

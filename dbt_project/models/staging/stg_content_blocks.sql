@@ -1,5 +1,14 @@
--- a table: the JSON unnesting runs once a build, not once per reader and test
-{{ config(materialized='table') }}
+-- Incremental (see macros/incremental.sql): the JSON unnesting runs once for each entry
+-- that changed, not once per build, reader and test.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='entry_id',
+        pre_hook="{{ delete_changed_keys('entry_id', 'stg_entries', 'entry_id') }}",
+        on_schema_change='fail',
+    )
+}}
 
 with entries as (
 
@@ -7,6 +16,9 @@ with entries as (
     where not is_duplicate
         and entry_type in ('user', 'assistant')
         and json_type(raw_json, '$.message.content') in ('ARRAY', 'VARCHAR')
+    {% if is_incremental() %}
+        and {{ changed_since_previous_build() }}
+    {% endif %}
 
 ),
 
@@ -72,7 +84,8 @@ typed as (
         blocks.event_date,
         case
             when blocks.block ->> '$.type' = 'tool_result' then blocks.raw_json -> '$.toolUseResult'
-        end as tool_use_result
+        end as tool_use_result,
+        {{ build_loaded_at() }} as _loaded_at
 
     from blocks
 

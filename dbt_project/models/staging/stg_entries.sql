@@ -1,12 +1,81 @@
--- a table: the duplicate ranking is a window over the whole history; as a view, each of its
--- readers and tests ran it again (at 1M entries, ~12 of them for 30-45 s each)
-{{ config(materialized='table') }}
+-- Incremental (see macros/incremental.sql): a build re-derives the run window's entries and
+-- every entry whose duplicate ranking the window can change; a table, because the ranking
+-- is a window over the history and each reader would run it again on a view.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='entry_id',
+        post_hook="{{ delete_entries_gone_from_window() }}",
+        on_schema_change='fail',
+    )
+}}
 
-with source as (
+with
+
+{% if is_incremental() %}
+
+window_sessions as (
+
+    -- sessions with an entry in the window, before and after this load: their end (and so
+    -- the ranking of every copy of their entries) can move
+    select session_id from {{ source('raw', 'conversations') }}
+    where {{ in_run_window('event_date') }} and session_id is not null
+    union
+    select session_id from {{ this }}
+    where {{ in_run_window('event_date') }} and session_id is not null
+
+),
+
+scope_uuids as (
+
+    select uuid from {{ source('raw', 'conversations') }}
+    where ({{ in_run_window('event_date') }} or session_id in (select session_id from window_sessions))
+        and uuid is not null
+    union
+    select entry_uuid from {{ this }}
+    where {{ in_run_window('event_date') }} and entry_uuid is not null
+
+),
+
+source as (
+
+    select * from {{ source('raw', 'conversations') }}
+    where {{ in_run_window('event_date') }}
+        or session_id in (select session_id from window_sessions)
+        or uuid in (select uuid from scope_uuids)
+
+),
+
+ranked_entries as (
+
+    -- every copy of a ranked uuid, wherever it is dated, and the scope's uuid-less entries
+    select entry_id, uuid, session_id, is_sidechain, source_file, line_number
+    from {{ source('raw', 'conversations') }}
+    where uuid in (select uuid from scope_uuids)
+        or (
+            uuid is null
+            and ({{ in_run_window('event_date') }} or session_id in (select session_id from window_sessions))
+        )
+
+),
+
+{% else %}
+
+source as (
 
     select * from {{ source('raw', 'conversations') }}
 
 ),
+
+ranked_entries as (
+
+    select entry_id, uuid, session_id, is_sidechain, source_file, line_number
+    from {{ source('raw', 'conversations') }}
+
+),
+
+{% endif %}
 
 renamed as (
 
@@ -52,7 +121,8 @@ renamed as (
         try_cast(raw_json ->> '$.message.usage.cache_creation.ephemeral_1h_input_tokens' as bigint)
             as cache_creation_1h_input_tokens,
 
-        raw_json
+        raw_json,
+        {{ build_loaded_at() }} as _loaded_at
 
     from source
 
@@ -67,14 +137,17 @@ session_ends as (
         max(timestamp) as session_last_entry_at
     from {{ source('raw', 'conversations') }}
     where session_id is not null
+    {% if is_incremental() %}
+        and session_id in (select distinct session_id from ranked_entries)
+    {% endif %}
     group by session_id
 
 ),
 
 copies as (
 
-    -- Read from the source, not from `renamed`: a CTE used twice is materialised whole,
-    -- JSON fields and raw_json included; ranking only the narrow keys keeps this cheap.
+    -- Ranks only the narrow keys: a CTE used twice is materialised whole, and `renamed`
+    -- carries the JSON fields and raw_json.
     select
         entries.entry_id,
         session_ends.session_last_entry_at,
@@ -87,7 +160,7 @@ copies as (
                 entries.source_file,
                 entries.line_number
         ) > 1 as is_duplicate
-    from {{ source('raw', 'conversations') }} as entries
+    from ranked_entries as entries
     left join session_ends using (session_id)
 
 ),

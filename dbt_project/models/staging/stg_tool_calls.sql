@@ -1,5 +1,23 @@
--- a table: the JSON unnesting runs once a build, not once per reader and test
-{{ config(materialized='table') }}
+-- Incremental (see macros/incremental.sql): a build pairs again the calls and results
+-- whose blocks changed, over every copy of them.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='tool_use_id',
+        pre_hook="{{ delete_changed_keys('tool_use_id', 'stg_content_blocks', 'tool_use_id', 'tool_use_id is not null') }}",
+        on_schema_change='fail',
+    )
+}}
+
+{#- read twice rather than through one CTE, which DuckDB would materialise, texts and all -#}
+{% set changed_tool_use_ids %}
+    {% if is_incremental() %}
+        and tool_use_id in (
+            {{ changed_keys('stg_content_blocks', 'tool_use_id', 'tool_use_id is not null') }}
+        )
+    {% endif %}
+{% endset %}
 
 with calls as (
 
@@ -7,6 +25,7 @@ with calls as (
     from {{ ref('stg_content_blocks') }}
     where block_type = 'tool_use'
         and tool_use_id is not null
+        {{ changed_tool_use_ids }}
     -- a replayed sidechain can repeat a call; the main-chain, earliest copy is the call
     qualify row_number() over (
         partition by tool_use_id order by is_sidechain, event_at, block_id
@@ -20,6 +39,7 @@ results as (
     from {{ ref('stg_content_blocks') }}
     where block_type = 'tool_result'
         and tool_use_id is not null
+        {{ changed_tool_use_ids }}
     qualify row_number() over (
         partition by tool_use_id order by is_sidechain, event_at, block_id
     ) = 1
@@ -52,7 +72,8 @@ joined as (
             or results.tool_result_text like '[Request interrupted by user%',
             false
         ) as is_interrupted,
-        date_diff('millisecond', calls.event_at, results.event_at) as latency_ms
+        date_diff('millisecond', calls.event_at, results.event_at) as latency_ms,
+        {{ build_loaded_at() }} as _loaded_at
 
     from calls
     left join results using (tool_use_id)

@@ -1,0 +1,99 @@
+{#- How the incremental models stay exact while a build costs what changed, not the history.
+
+    Every row of an incremental model carries `_loaded_at`: the start of the dbt run that
+    wrote it. A build re-derives the keys (entry, response, tool call, session) that some
+    upstream row written since the model's previous build touches, reading every upstream
+    row of those keys, and nothing else. `stg_entries` is where it starts: it re-derives
+    the run window's entries plus every entry whose duplicate ranking the window can
+    change. A failed build leaves its watermark behind, so the next build catches up.
+    A full refresh (or the first build) derives everything. -#}
+
+{#- The `_loaded_at` value of the rows this build writes. -#}
+{% macro build_loaded_at() -%}
+    cast('{{ run_started_at.isoformat() }}' as timestamptz)
+{%- endmacro %}
+
+{#- The `_loaded_at` of this model's previous build (-infinity on a first build). -#}
+{% macro previous_build_loaded_at() -%}
+    {%- set value = none -%}
+    {%- if execute and is_incremental() -%}
+        {%- set result = run_query('select cast(max(_loaded_at) as varchar) from ' ~ this) -%}
+        {%- set value = result.columns[0].values()[0] -%}
+    {%- endif -%}
+    {%- if value is none -%}
+        cast('-infinity' as timestamptz)
+    {%- else -%}
+        cast('{{ value }}' as timestamptz)
+    {%- endif -%}
+{%- endmacro %}
+
+{#- True for upstream rows written after this model's previous build. -#}
+{% macro changed_since_previous_build(column='_loaded_at') -%}
+    {{ column }} > {{ previous_build_loaded_at() }}
+{%- endmacro %}
+
+{#- The keys this build re-derives: `key_expression` of the upstream rows written since
+    this model's previous build (every key on a first build). -#}
+{% macro changed_keys(upstream, key_expression, where='true') -%}
+    select distinct {{ key_expression }}
+    from {{ ref(upstream) }}
+    where {{ changed_since_previous_build() }}
+        and ({{ where }})
+{%- endmacro %}
+
+{#- Pre-hook: delete the rows this build re-derives, and the run window's rows, so a row
+    whose entries left the source (or became duplicates) disappears; a no-op on a first
+    build. -#}
+{% macro delete_changed_keys(key, upstream, key_expression, where='true', date_column='event_date') -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ key }} in ({{ changed_keys(upstream, key_expression, where) }})
+            or {{ in_run_window(date_column) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Post-hook of stg_entries: entries of the run window that left the source. -#}
+{% macro delete_entries_gone_from_window() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ in_run_window('event_date') }}
+            and entry_id not in (
+                select entry_id from {{ source('raw', 'conversations') }}
+                where {{ in_run_window('event_date') }}
+            )
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+{#- ccusage's rule: one API response is (message.id, requestId); message.id alone when the
+    request id is missing. -#}
+{% macro response_key() -%}
+    message_id || ':' || coalesce(request_id, '')
+{%- endmacro %}
+
+{% macro assistant_with_message() -%}
+    entry_type = 'assistant' and message_id is not null
+{%- endmacro %}
+
+{#- The sessions int_sessions re-derives: those with an entry, response or tool call
+    written since its previous build. -#}
+{% macro changed_sessions() -%}
+    {{ changed_keys('stg_entries', 'session_id', 'session_id is not null') }}
+    union
+    {{ changed_keys('int_token_costs', 'session_id', 'session_id is not null') }}
+    union
+    {{ changed_keys('stg_tool_calls', 'session_id', 'session_id is not null') }}
+{%- endmacro %}
+
+{% macro delete_changed_sessions() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where session_id in ({{ changed_sessions() }})
+            or {{ in_run_window('session_date') }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
