@@ -12,82 +12,117 @@
 
 with entries as (
 
-    select * from {{ ref('stg_entries') }}
+    -- the columns kept, and the two parts of raw_json the blocks need, cut out in one parse
+    select
+        entry_id,
+        entry_type,
+        entry_uuid,
+        session_id,
+        project_id,
+        is_sidechain,
+        message_id,
+        request_id,
+        entry_at,
+        event_at,
+        event_date,
+        json_extract(raw_json, ['$.message.content', '$.toolUseResult']) as parts
+    from {{ ref('stg_entries') }}
     where not is_duplicate
         and entry_type in ('user', 'assistant')
-        and json_type(raw_json, '$.message.content') in ('ARRAY', 'VARCHAR')
     {% if is_incremental() %}
         and {{ changed_since_previous_build() }}
     {% endif %}
 
 ),
 
+contents as (
+
+    select
+        * exclude (parts),
+        parts[1] as content,
+        json_type(parts[1]) as content_type,
+        parts[2] as tool_use_result
+    from entries
+    where json_type(parts[1]) in ('ARRAY', 'VARCHAR')
+
+),
+
 blocks as (
 
-    -- content is a list of blocks, or a plain string that counts as one text block; one
-    -- pass over the entries (a CTE read twice would be materialised, raw_json and all)
+    -- content is a list of blocks, or a plain string that counts as one text block
     select
-        entries.*,
+        contents.* exclude (content, content_type),
         t.block_index,
         t.block
-    from entries,
+    from contents,
         unnest(
             case
-                when json_type(entries.raw_json, '$.message.content') = 'ARRAY'
-                    then json_extract(entries.raw_json, '$.message.content[*]')
-                else [json_object('type', 'text', 'text', entries.raw_json ->> '$.message.content')]
+                when contents.content_type = 'ARRAY' then json_extract(contents.content, '$[*]')
+                else [json_object('type', 'text', 'text', contents.content ->> '$')]
             end
         ) with ordinality as t(block, block_index)
+
+),
+
+fields as (
+
+    -- each block parsed once into the fields any block type has
+    select
+        * exclude (block),
+        from_json(
+            block,
+            '{
+                "type": "VARCHAR", "text": "VARCHAR", "thinking": "VARCHAR", "id": "VARCHAR",
+                "tool_use_id": "VARCHAR", "name": "VARCHAR", "input": "JSON",
+                "content": "JSON", "is_error": "JSON"
+            }'
+        ) as b
+    from blocks
 
 ),
 
 typed as (
 
     select
-        blocks.entry_id || ':' || blocks.block_index as block_id,
-        blocks.entry_id,
-        blocks.block_index,
-        blocks.block ->> '$.type' as block_type,
+        entry_id || ':' || block_index as block_id,
+        entry_id,
+        block_index,
+        b.type as block_type,
 
         -- text and thinking
-        case blocks.block ->> '$.type'
-            when 'text' then blocks.block ->> '$.text'
-            when 'thinking' then blocks.block ->> '$.thinking'
+        case b.type
+            when 'text' then b.text
+            when 'thinking' then b.thinking
         end as block_text,
 
         -- tool_use and tool_result
-        case blocks.block ->> '$.type'
-            when 'tool_use' then blocks.block ->> '$.id'
-            when 'tool_result' then blocks.block ->> '$.tool_use_id'
+        case b.type
+            when 'tool_use' then b.id
+            when 'tool_result' then b.tool_use_id
         end as tool_use_id,
-        blocks.block ->> '$.name' as tool_name,
-        blocks.block -> '$.input' as tool_input,
-        case
-            when json_type(blocks.block, '$.content') = 'VARCHAR' then blocks.block ->> '$.content'
-            when json_type(blocks.block, '$.content') = 'ARRAY'
-                then array_to_string(
-                    json_extract_string(blocks.block, '$.content[*].text'), chr(10)
-                )
+        b.name as tool_name,
+        b.input as tool_input,
+        case json_type(b.content)
+            when 'VARCHAR' then b.content ->> '$'
+            when 'ARRAY' then array_to_string(json_extract_string(b.content, '$[*].text'), chr(10))
         end as tool_result_text,
-        coalesce(try_cast(blocks.block ->> '$.is_error' as boolean), false) as is_tool_error,
+        coalesce(try_cast(b.is_error ->> '$' as boolean), false) as is_tool_error,
 
         -- the entry around the block
-        blocks.entry_type,
-        blocks.entry_uuid,
-        blocks.session_id,
-        blocks.project_id,
-        blocks.is_sidechain,
-        blocks.message_id,
-        blocks.request_id,
-        blocks.entry_at,
-        blocks.event_at,
-        blocks.event_date,
-        case
-            when blocks.block ->> '$.type' = 'tool_result' then blocks.raw_json -> '$.toolUseResult'
-        end as tool_use_result,
+        entry_type,
+        entry_uuid,
+        session_id,
+        project_id,
+        is_sidechain,
+        message_id,
+        request_id,
+        entry_at,
+        event_at,
+        event_date,
+        case when b.type = 'tool_result' then tool_use_result end as tool_use_result,
         {{ build_loaded_at() }} as _loaded_at
 
-    from blocks
+    from fields
 
 )
 

@@ -77,6 +77,25 @@ ranked_entries as (
 
 {% endif %}
 
+extracted as (
+
+    -- the fields the typed raw columns lack, cut out of raw_json in one parse
+    select
+        *,
+        json_extract_string(
+            raw_json,
+            [
+                '$.subtype',
+                '$.agentId',
+                '$.isMeta',
+                '$.message.usage.cache_creation.ephemeral_5m_input_tokens',
+                '$.message.usage.cache_creation.ephemeral_1h_input_tokens'
+            ]
+        ) as extras
+    from source
+
+),
+
 renamed as (
 
     select
@@ -86,8 +105,8 @@ renamed as (
         parent_uuid,
         session_id,
         entry_type,
-        raw_json ->> '$.subtype' as entry_subtype,
-        raw_json ->> '$.agentId' as agent_id,
+        extras[1] as entry_subtype,
+        extras[2] as agent_id,
 
         -- provenance
         project_id,
@@ -99,7 +118,7 @@ renamed as (
         user_type,
         coalesce(is_sidechain, false) as is_sidechain,
         coalesce(is_api_error_message, false) as is_api_error_message,
-        coalesce(try_cast(raw_json ->> '$.isMeta' as boolean), false) as is_meta,
+        coalesce(try_cast(extras[3] as boolean), false) as is_meta,
 
         -- time
         timestamp as entry_at,
@@ -116,15 +135,13 @@ renamed as (
         output_tokens,
         cache_creation_input_tokens,
         cache_read_input_tokens,
-        try_cast(raw_json ->> '$.message.usage.cache_creation.ephemeral_5m_input_tokens' as bigint)
-            as cache_creation_5m_input_tokens,
-        try_cast(raw_json ->> '$.message.usage.cache_creation.ephemeral_1h_input_tokens' as bigint)
-            as cache_creation_1h_input_tokens,
+        try_cast(extras[4] as bigint) as cache_creation_5m_input_tokens,
+        try_cast(extras[5] as bigint) as cache_creation_1h_input_tokens,
 
         raw_json,
         {{ build_loaded_at() }} as _loaded_at
 
-    from source
+    from extracted
 
 ),
 
