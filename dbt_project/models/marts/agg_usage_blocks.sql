@@ -4,9 +4,18 @@ with usage as (
     -- block arithmetic in naive UTC, so hours floor the same whatever the session time zone
     select
         *,
-        responded_at at time zone 'UTC' as responded_utc
+        date_trunc('hour', responded_at at time zone 'UTC') as responded_hour
     from {{ ref('fct_token_usage') }}
     where not is_api_error_message
+
+),
+
+active_hours as (
+
+    -- the blocks are found over the hours that have usage (a few thousand a year), not
+    -- over every response: one recursion step scans this, not the facts
+    select distinct responded_hour
+    from usage
 
 ),
 
@@ -16,12 +25,12 @@ blocks as (
     -- starts at the first response after that. (A gap over 5 hours between responses also
     -- ends a block, which this rule already implies.) One recursion step per block.
     with recursive starts(block_start) as (
-        select date_trunc('hour', min(responded_utc)) from usage
+        select min(responded_hour) from active_hours
         union all
         select (
-            select date_trunc('hour', min(usage.responded_utc))
-            from usage
-            where usage.responded_utc >= starts.block_start + interval 5 hour
+            select min(active_hours.responded_hour)
+            from active_hours
+            where active_hours.responded_hour >= starts.block_start + interval 5 hour
         )
         from starts
         where starts.block_start is not null
@@ -29,6 +38,18 @@ blocks as (
     select block_start
     from starts
     where block_start is not null
+
+),
+
+hour_blocks as (
+
+    select
+        active_hours.responded_hour,
+        blocks.block_start
+    from active_hours
+    inner join blocks
+        on active_hours.responded_hour >= blocks.block_start
+        and active_hours.responded_hour < blocks.block_start + interval 5 hour
 
 ),
 
@@ -47,10 +68,8 @@ final as (
         sum(usage.cache_read_input_tokens)::bigint as cache_read_input_tokens,
         sum(usage.total_tokens)::bigint as total_tokens,
         sum(usage.cost_usd) as cost_usd
-    from blocks
-    inner join usage
-        on usage.responded_utc >= blocks.block_start
-        and usage.responded_utc < blocks.block_start + interval 5 hour
+    from hour_blocks as blocks
+    inner join usage using (responded_hour)
     group by blocks.block_start
 
 )
