@@ -210,10 +210,14 @@ def _lines_sql() -> str:
                     ), '')
                 end as missing
             from valued
+        ),
+        stamped as (
+            -- parsing a timestamp costs more than extracting it: once per line
+            select *, try_cast(timestamp_text as timestamptz) as parsed_timestamp
+            from required
         )
         select
             * exclude (text, problem, missing),
-            try_cast(timestamp_text as timestamptz) as parsed_timestamp,
             -- only lines that parsed as objects can have a field problem
             case when parse_problem is null then coalesce(
                 problem,
@@ -223,12 +227,11 @@ def _lines_sql() -> str:
                     when missing is not null then 'missing_field: ' || missing
                 end,
                 case
-                    when timestamp_text is not null
-                        and try_cast(timestamp_text as timestamptz) is null
+                    when timestamp_text is not null and parsed_timestamp is null
                         then 'unparseable_timestamp'
                 end
             ) end as final_problem
-        from required
+        from stamped
     """
 
 
