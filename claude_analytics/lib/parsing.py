@@ -13,6 +13,7 @@ from datetime import date
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from claude_analytics.lib import redaction
 from claude_analytics.lib.sources.base import DateWindow
@@ -321,6 +322,7 @@ _LETTERS_SQL = """
     join texts as t using (line_index)
 """
 
+# The entries without their text (raw_json), which `_with_raw_json` adds in Arrow.
 _ENTRIES_SQL = """
     with dated as (
         select *, (event_time at time zone 'UTC')::date as event_date
@@ -333,9 +335,8 @@ _ENTRIES_SQL = """
         d.event_date, d.is_sidechain, d.user_type, d.cwd, d.git_branch, d.version,
         d.request_id, d.message_id, d.message_role, d.model, d.stop_reason, d.input_tokens,
         d.output_tokens, d.cache_creation_input_tokens, d.cache_read_input_tokens,
-        d.is_api_error_message, d.ingested_at, t.text as raw_json
+        d.is_api_error_message, d.ingested_at, d.line_index
     from dated as d
-    join texts as t using (line_index)
     where d.event_date >= $start and d.event_date < $end
         and d.event_date >= $first and d.event_date < $last
     order by d.source_file, d.line_number, d.entry_id
@@ -400,6 +401,26 @@ def _accounting(
     return by_day, unaccounted, redacted
 
 
+def _with_raw_json(found: pa.Table, lines: pa.ChunkedArray, redacted: pa.Table) -> pa.Table:
+    """The entries with their text, taken from the batch's lines in Arrow.
+
+    An entry's line is valid UTF-8 (other lines are dead letters), so its text is its bytes
+    unless a rule redacted it. Joining, sorting and converting the text in DuckDB copied it
+    three times and held the copies at once; here it is copied once, in the entries' order.
+    """
+    line_index = found.column("line_index").combine_chunks()
+    source = lines.combine_chunks()  # no copy when the batch is one chunk (JSONL)
+    text = source.view(pa.large_string() if pa.types.is_large_binary(source.type) else pa.string())
+    raw_json = text.take(pc.subtract(line_index, 1))
+    secret_lines = redacted.column("line_index").combine_chunks()
+    mask = pc.is_in(line_index, value_set=secret_lines)
+    if pc.any(mask).as_py():
+        where = pc.index_in(line_index.filter(mask), value_set=secret_lines)
+        replacements = redacted.column("redacted_text").combine_chunks().take(where)
+        raw_json = pc.replace_with_mask(raw_json, mask, replacements.cast(raw_json.type))
+    return found.drop_columns(["line_index"]).append_column("raw_json", raw_json)
+
+
 def parse_batch(
     batch: pa.Table,
     window: DateWindow,
@@ -434,9 +455,11 @@ def parse_batch(
         con.execute(_TIMED_VIEW_SQL.format(inherit="true" if inherit_file_time else "false"))
         con.execute(_LETTERS_SQL, {"first": partition_start, "last": partition_end})
         bounds = {"start": window.start, "end": window.end}
-        entries = con.execute(
+        found = con.execute(
             _ENTRIES_SQL, {**bounds, "first": partition_start, "last": partition_end}
         ).to_arrow_table()
+        redacted = con.execute("select line_index, redacted_text from secrets").to_arrow_table()
+        entries = _with_raw_json(found, batch.column("line"), redacted)
         dead_letters = con.execute(_DEAD_LETTERS_SQL, {**bounds, "run_id": run_id}).to_arrow_table()
         lines_by_day, unaccounted, redactions = _accounting(
             con, window, partition_start, partition_end
