@@ -11,13 +11,18 @@ from dataclasses import dataclass
 from datetime import date
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from claude_analytics.lib import redaction
 from claude_analytics.lib.sources.base import DateWindow
 
 # Dead-letter payloads are capped: a 10 MB tool output must not bloat the lake twice.
 RAW_TEXT_LIMIT = 65_536
+
+# Rows per Arrow record batch handed to DuckDB, which gives each thread one at a time.
+SCAN_CHUNK_ROWS = 4096
 
 # Conversation turns: without a session, a time or a message they cannot be placed or
 # counted, so they are dead letters. Other types (summary, file-history-snapshot, ...)
@@ -130,9 +135,16 @@ class ParsedBatch:
     redactions: dict[str, int]
 
 
-def _extraction_sql() -> str:
-    """SQL that types every object line; `v` holds the extracted fields, parsed once."""
+def _lines_sql() -> str:
+    """SQL that classifies and types every line of the batch, keeping everything but its text.
+
+    The text is the biggest column by far, and every temp table that held a copy of it cost
+    a full copy of the batch (time and memory): the text is read from the Arrow batch (plus
+    the few redacted lines) through the `texts` view by the queries that return it.
+    JSON is parsed twice per line: `json_valid`, then one `json_extract` of every field.
+    """
     paths = ", ".join(f"'{path}'" for _, path, _ in TYPED_FIELDS)
+    counts = ", ".join(f"coalesce(s.redact_{kind}, 0) as redact_{kind}" for kind in redaction.KINDS)
     values = []
     problems = []
     for index, (column, path, kind) in enumerate(TYPED_FIELDS, start=1):
@@ -142,10 +154,31 @@ def _extraction_sql() -> str:
         values.append(f"case when {item} = 'null' then null else {value} end as {column}")
         problems.append(f"case when {item} <> 'null' and not ({of_kind}) then '{path[2:]}' end")
     return f"""
-        with objects as (
-            select *, json_extract(text, [{paths}]) as v
-            from lines
-            where parse_problem is null
+        create temp table lines as
+        with redacted as (
+            select
+                b.* exclude (line),
+                try(decode(b.line)) is null as bad_utf8,
+                {_TEXT_SQL} as text,
+                {counts}
+            from batch as b
+            left join secrets as s using (line_index)
+        ),
+        classified as (
+            select
+                *,
+                case
+                    when bad_utf8 then 'invalid_utf8'
+                    when not json_valid(text) then 'invalid_json'
+                    -- a valid JSON text that starts with a brace is an object: no second parse
+                    when not starts_with(text, '{{') and json_type(text) <> 'OBJECT'
+                        then 'not_an_object'
+                end as parse_problem
+            from redacted
+        ),
+        objects as (
+            select *, case when parse_problem is null then json_extract(text, [{paths}]) end as v
+            from classified
         ),
         checked as (
             select *, concat_ws(', ', {", ".join(problems)}) as type_problem
@@ -153,7 +186,7 @@ def _extraction_sql() -> str:
         ),
         valued as (
             select
-                line_index, entry_id, source_file, line_number, project_id, ingested_at, text,
+                * exclude (v, type_problem),
                 case when type_problem <> '' then 'wrong_type: ' || type_problem end as problem,
                 {", ".join(values)}
             from checked
@@ -179,163 +212,134 @@ def _extraction_sql() -> str:
                 end as missing
             from valued
         ),
-        timed as (
-            select
-                *,
-                try_cast(timestamp_text as timestamptz) as parsed_timestamp,
-                coalesce(
-                    problem,
-                    case
-                        when missing like 'wrong_type:%' or missing like 'missing_field:%'
-                            then missing
-                        when missing is not null then 'missing_field: ' || missing
-                    end,
-                    case
-                        when timestamp_text is not null
-                            and try_cast(timestamp_text as timestamptz) is null
-                            then 'unparseable_timestamp'
-                    end
-                ) as final_problem
+        stamped as (
+            -- parsing a timestamp costs more than extracting it: once per line
+            select *, try_cast(timestamp_text as timestamptz) as parsed_timestamp
             from required
-        ),
-        file_times as (
-            -- an aggregate joined back: a window over the file would sort every whole line
-            select source_file, min(parsed_timestamp) as first_time
-            from timed
-            group by source_file
         )
         select
-            t.*,
-            coalesce(
-                t.parsed_timestamp,
-                case when $inherit then f.first_time end,
-                t.ingested_at
-            ) as event_time
-        from timed as t
-        left join file_times as f using (source_file)
+            * exclude (text, problem, missing),
+            -- only lines that parsed as objects can have a field problem
+            case when parse_problem is null then coalesce(
+                problem,
+                case
+                    when missing like 'wrong_type:%' or missing like 'missing_field:%'
+                        then missing
+                    when missing is not null then 'missing_field: ' || missing
+                end,
+                case
+                    when timestamp_text is not null and parsed_timestamp is null
+                        then 'unparseable_timestamp'
+                end
+            ) end as final_problem
+        from stamped
     """
 
 
-# Numbering is materialised once: an unordered row_number() recomputed in two places
-# could give a line two different indexes, and the redaction join relies on them.
-_DECODED_SQL = """
-    create temp table decoded as
-    with numbered as (
-        select *, row_number() over () as line_index, try(decode(line)) as utf8_text
-        from batch
-    )
-    select
-        * exclude (utf8_text, line),
-        utf8_text is null as bad_utf8,
-        coalesce(utf8_text, line::varchar) as original_text
-    from numbered
+# A line's text: redacted if a rule matched, else the line itself; invalid UTF-8 keeps an
+# escaped copy. Recomputing it (a UTF-8 check, a join on the few redacted lines) is cheaper
+# than storing it.
+_TEXT_SQL = "coalesce(s.redacted_text, try(decode(b.line)), b.line::varchar)"
+_TEXTS_VIEW_SQL = f"""
+    create temp view texts as
+    select b.line_index, {_TEXT_SQL} as text
+    from batch as b
+    left join secrets as s using (line_index)
 """
 
 
-def _lines_sql(redact: bool) -> str:
-    """Redact and classify every decoded line; invalid UTF-8 keeps an escaped copy.
+def _secrets_sql(redact: bool) -> str:
+    """The redacted text and per-rule counts of the lines where some rule matches.
 
     Redaction runs before anything is kept, so no secret reaches the lake, dead letters
     included. Only lines where some rule matches go through the replacement chain.
     """
-    counts = ", ".join(f"coalesce(s.redact_{kind}, 0) as redact_{kind}" for kind in redaction.KINDS)
-    if redact:
-        items, final = redaction.redaction_columns_sql("original_text")
-        secrets = f"""
-            select line_index, {items}, {final} as redacted_text
-            from decoded
-            where {redaction.any_match_sql("original_text")}
-        """
-    else:
+    if not redact:
         zeros = ", ".join(f"0 as redact_{kind}" for kind in redaction.KINDS)
-        secrets = f"select line_index, {zeros}, null::varchar as redacted_text from decoded limit 0"
-    return f"""
-        create temp table lines as
-        with secrets as ({secrets}),
-        redacted as (
-            select
-                d.* exclude (original_text),
-                coalesce(s.redacted_text, d.original_text) as text,
-                {counts}
-            from decoded as d
-            left join secrets as s using (line_index)
+        return (
+            f"create temp table secrets as select line_index, {zeros}, "
+            "null::varchar as redacted_text from batch limit 0"
         )
-        select
-            *,
-            case
-                when bad_utf8 then 'invalid_utf8'
-                when not json_valid(text) then 'invalid_json'
-                when json_type(text) <> 'OBJECT' then 'not_an_object'
-            end as parse_problem
-        from redacted
+    items, final = redaction.redaction_columns_sql("original_text")
+    return f"""
+        create temp table secrets as
+        with decoded as (
+            select line_index, coalesce(try(decode(line)), line::varchar) as original_text
+            from batch
+        )
+        select line_index, {items}, {final} as redacted_text
+        from decoded
+        where {redaction.any_match_sql("original_text")}
     """
 
+
+# Every line's event time: its own, else (sources that allow it) its file's first, else its
+# ingestion time. An aggregate joined back: a window over the file would sort every line;
+# a view, because copying every line's columns into another table cost more than the join.
+_FILE_TIMES_SQL = """
+    create temp table file_times as
+    select source_file, min(parsed_timestamp) as first_time
+    from lines
+    group by source_file
+"""
+_TIMED_VIEW_SQL = """
+    create temp view timed as
+    select
+        l.*,
+        coalesce(
+            l.parsed_timestamp,
+            case when {inherit} then f.first_time end,
+            l.ingested_at
+        ) as event_time
+    from lines as l
+    left join file_times as f using (source_file)
+"""
 
 # Dead letters: lines that never parsed (dated by their file, else by ingestion), entries
 # with bad fields, and entries dated outside every partition (no run could ever load them).
 _LETTERS_SQL = """
     create temp table letters as
-    with file_times as (
-        select source_file, min(parsed_timestamp) as first_time
-        from parsed
-        group by source_file
-    ),
-    unparsed as (
-        select
-            l.line_index, l.entry_id, l.source_file, l.line_number, l.project_id, l.ingested_at,
-            l.parse_problem as reason,
-            l.text as raw_text,
-            coalesce(case when $inherit then f.first_time end, l.ingested_at) as event_time
-        from lines as l
-        left join file_times as f using (source_file)
-        where l.parse_problem is not null
-    ),
-    untyped as (
+    with all_letters as (
         select
             line_index, entry_id, source_file, line_number, project_id, ingested_at,
-            final_problem as reason, text as raw_text, event_time
-        from parsed
-        where final_problem is not null
-    ),
-    out_of_range as (
+            coalesce(parse_problem, final_problem) as reason, event_time
+        from timed
+        where parse_problem is not null or final_problem is not null
+        union all
         select
             line_index, entry_id, source_file, line_number, project_id, ingested_at,
-            'outside_partitions' as reason, text as raw_text, event_time
-        from parsed
-        where final_problem is null
+            'outside_partitions' as reason, event_time
+        from timed
+        where parse_problem is null and final_problem is null
             and not ((event_time at time zone 'UTC')::date between $first and $last - 1)
-    ),
-    all_letters as (
-        select * from unparsed
-        union all
-        select * from untyped
-        union all
-        select * from out_of_range
     )
     select
-        *,
+        a.*,
+        t.text as raw_text,
         -- clamp into the edge partitions so every dead letter belongs to a partition
-        greatest(least((event_time at time zone 'UTC')::date, $last - 1), $first) as event_date
-    from all_letters
+        greatest(least((a.event_time at time zone 'UTC')::date, $last - 1), $first) as event_date
+    from all_letters as a
+    join texts as t using (line_index)
 """
 
+# The entries without their text (raw_json), which `_with_raw_json` adds in Arrow.
 _ENTRIES_SQL = """
     with dated as (
         select *, (event_time at time zone 'UTC')::date as event_date
-        from parsed
-        where final_problem is null
+        from timed
+        where parse_problem is null and final_problem is null
     )
     select
-        entry_id, source_file, line_number, project_id, entry_type, uuid, parent_uuid,
-        session_id, parsed_timestamp as timestamp, event_time, event_date,
-        is_sidechain, user_type, cwd, git_branch, version, request_id, message_id,
-        message_role, model, stop_reason, input_tokens, output_tokens,
-        cache_creation_input_tokens, cache_read_input_tokens, is_api_error_message,
-        ingested_at, text as raw_json
-    from dated
-    where event_date >= $start and event_date < $end
-        and event_date >= $first and event_date < $last
-    order by source_file, line_number, entry_id
+        d.entry_id, d.source_file, d.line_number, d.project_id, d.entry_type, d.uuid,
+        d.parent_uuid, d.session_id, d.parsed_timestamp as timestamp, d.event_time,
+        d.event_date, d.is_sidechain, d.user_type, d.cwd, d.git_branch, d.version,
+        d.request_id, d.message_id, d.message_role, d.model, d.stop_reason, d.input_tokens,
+        d.output_tokens, d.cache_creation_input_tokens, d.cache_read_input_tokens,
+        d.is_api_error_message, d.ingested_at, d.line_index
+    from dated as d
+    where d.event_date >= $start and d.event_date < $end
+        and d.event_date >= $first and d.event_date < $last
+    order by d.source_file, d.line_number, d.entry_id
 """
 
 _DEAD_LETTERS_SQL = f"""
@@ -349,12 +353,12 @@ _DEAD_LETTERS_SQL = f"""
 """
 
 # Where every line of the batch ended: each must be exactly one entry or one dead letter.
-_OUTCOMES_SQL = """
-    create temp table outcomes as
+# Grouped by (day, endings) in one pass; the few groups are split into the tallies in Python.
+_OUTCOMES_SQL = f"""
     with kept as (
         select line_index, (event_time at time zone 'UTC')::date as event_date
-        from parsed
-        where final_problem is null
+        from timed
+        where parse_problem is null and final_problem is null
             and (event_time at time zone 'UTC')::date between $first and $last - 1
     ),
     ended as (
@@ -367,31 +371,54 @@ _OUTCOMES_SQL = """
         from ended
         group by line_index
     )
-    select l.* exclude (text), coalesce(p.endings, 0) as endings, p.event_date
+    select
+        p.event_date,
+        coalesce(p.endings, 0) as endings,
+        count(*) as lines,
+        {", ".join(f"sum(l.redact_{kind})" for kind in redaction.KINDS)}
     from lines as l
     left join per_line as p using (line_index)
+    group by all
 """
 
 
 def _accounting(
-    con: duckdb.DuckDBPyConnection, window: DateWindow
+    con: duckdb.DuckDBPyConnection, window: DateWindow, partition_start: date, partition_end: date
 ) -> tuple[dict[date, int], int, dict[str, int]]:
-    bounds = {"start": window.start, "end": window.end}
-    by_day = con.execute(
-        "select event_date, count(*) from outcomes where endings = 1 "
-        "and event_date >= $start and event_date < $end group by 1",
-        bounds,
-    ).fetchall()
-    unaccounted = con.execute("select count(*) from outcomes where endings <> 1").fetchone()
-    sums = ", ".join(f"coalesce(sum(redact_{kind}), 0)" for kind in redaction.KINDS)
-    redacted = con.execute(
-        f"select {sums} from outcomes where event_date >= $start and event_date < $end", bounds
-    ).fetchone()
-    return (
-        {day: int(n) for day, n in by_day},
-        int(unaccounted[0]) if unaccounted else 0,
-        dict(zip(redaction.KINDS, (int(n) for n in redacted or ()), strict=False)),
-    )
+    by_day: dict[date, int] = {}
+    unaccounted = 0
+    redacted = dict.fromkeys(redaction.KINDS, 0)
+    groups = con.execute(_OUTCOMES_SQL, {"first": partition_start, "last": partition_end})
+    for day, endings, lines, *sums in groups.fetchall():
+        in_window = day is not None and window.start <= day < window.end
+        if endings != 1:
+            unaccounted += lines
+        elif in_window:
+            by_day[day] = by_day.get(day, 0) + lines
+        if in_window:
+            for kind, n in zip(redaction.KINDS, sums, strict=True):
+                redacted[kind] += int(n or 0)
+    return by_day, unaccounted, redacted
+
+
+def _with_raw_json(found: pa.Table, lines: pa.ChunkedArray, redacted: pa.Table) -> pa.Table:
+    """The entries with their text, taken from the batch's lines in Arrow.
+
+    An entry's line is valid UTF-8 (other lines are dead letters), so its text is its bytes
+    unless a rule redacted it. Joining, sorting and converting the text in DuckDB copied it
+    three times and held the copies at once; here it is copied once, in the entries' order.
+    """
+    line_index = found.column("line_index").combine_chunks()
+    source = lines.combine_chunks()  # no copy when the batch is one chunk (JSONL)
+    text = source.view(pa.large_string() if pa.types.is_large_binary(source.type) else pa.string())
+    raw_json = text.take(pc.subtract(line_index, 1))
+    secret_lines = redacted.column("line_index").combine_chunks()
+    mask = pc.is_in(line_index, value_set=secret_lines)
+    if pc.any(mask).as_py():
+        where = pc.index_in(line_index.filter(mask), value_set=secret_lines)
+        replacements = redacted.column("redacted_text").combine_chunks().take(where)
+        raw_json = pc.replace_with_mask(raw_json, mask, replacements.cast(raw_json.type))
+    return found.drop_columns(["line_index"]).append_column("raw_json", raw_json)
 
 
 def parse_batch(
@@ -408,25 +435,35 @@ def parse_batch(
 
     `partition_end` is exclusive (the day after the last partition).
     """
-    con = duckdb.connect()
+    # Every result is ordered explicitly and every temp table is keyed by line_index, so
+    # DuckDB need not keep insertion order (it made each copy slower).
+    con = duckdb.connect(config={"preserve_insertion_order": False})
     try:
-        con.register("batch", batch)
-        con.execute(_DECODED_SQL)
-        con.execute(_lines_sql(redact))
-        con.execute(
-            f"create temp table parsed as {_extraction_sql()}", {"inherit": inherit_file_time}
+        # Numbered in Arrow, in batch order: the joins back to the text rely on the index.
+        numbered = batch.append_column(
+            "line_index", pa.array(np.arange(1, batch.num_rows + 1, dtype=np.int64))
         )
-        con.execute(
-            _LETTERS_SQL,
-            {"inherit": inherit_file_time, "first": partition_start, "last": partition_end},
+        # DuckDB scans an Arrow table one record batch per thread: a batch read as one
+        # chunk was parsed on a single core. Slicing is zero-copy.
+        con.register(
+            "batch", pa.Table.from_batches(numbered.to_batches(max_chunksize=SCAN_CHUNK_ROWS))
         )
+        con.execute(_secrets_sql(redact))
+        con.execute(_TEXTS_VIEW_SQL)
+        con.execute(_lines_sql())
+        con.execute(_FILE_TIMES_SQL)
+        con.execute(_TIMED_VIEW_SQL.format(inherit="true" if inherit_file_time else "false"))
+        con.execute(_LETTERS_SQL, {"first": partition_start, "last": partition_end})
         bounds = {"start": window.start, "end": window.end}
-        entries = con.execute(
+        found = con.execute(
             _ENTRIES_SQL, {**bounds, "first": partition_start, "last": partition_end}
         ).to_arrow_table()
+        redacted = con.execute("select line_index, redacted_text from secrets").to_arrow_table()
+        entries = _with_raw_json(found, batch.column("line"), redacted)
         dead_letters = con.execute(_DEAD_LETTERS_SQL, {**bounds, "run_id": run_id}).to_arrow_table()
-        con.execute(_OUTCOMES_SQL, {"first": partition_start, "last": partition_end})
-        lines_by_day, unaccounted, redactions = _accounting(con, window)
+        lines_by_day, unaccounted, redactions = _accounting(
+            con, window, partition_start, partition_end
+        )
     finally:
         con.close()
     return ParsedBatch(
