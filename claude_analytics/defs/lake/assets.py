@@ -97,6 +97,9 @@ def lake_raw(
     )
     letters = lake.replace_window(dead_letters_table, window.start, window.end, dead_letters)
     elapsed = time.perf_counter() - started
+    # Arrow's allocator keeps the batches' freed memory for reuse; the next steps of an
+    # in-process run (the warehouse load, DuckDB's) would stack on top of it.
+    pa.default_memory_pool().release_unused()
     reasons = _count_reasons(dead_letters)
     yield dg.MaterializeResult(
         asset_key=LAKE_CONVERSATIONS,
