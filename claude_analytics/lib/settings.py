@@ -127,7 +127,7 @@ def secret_values() -> tuple[str, ...]:
     return tuple(v for v in (os.environ.get(name) for name in names) if v and len(v) >= 6)
 
 
-DEFAULT_DUCKDB_MEMORY_LIMIT = "512MB"
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 
 
 def duckdb_memory_limit() -> str:
