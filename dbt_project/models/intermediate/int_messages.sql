@@ -1,11 +1,8 @@
 -- Incremental (see macros/incremental.sql): the entries that changed are classified again.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='entry_id',
         pre_hook="{{ delete_changed_keys('entry_id', 'stg_entries', 'entry_id') }}",
-        on_schema_change='fail',
     )
 }}
 

@@ -2,11 +2,8 @@
 -- calls changed are summed again, over all of their rows.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='session_id',
         pre_hook="{{ delete_changed_sessions() }}",
-        on_schema_change='fail',
     )
 }}
 

@@ -1,11 +1,8 @@
 -- Incremental (see macros/incremental.sql): the responses that changed are priced again.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='response_id',
         pre_hook="{{ delete_changed_keys('response_id', 'stg_api_responses', 'response_id') }}",
-        on_schema_change='fail',
     )
 }}
 

@@ -1,11 +1,8 @@
 -- Incremental (see macros/incremental.sql): the tool calls that changed are named again.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='tool_use_id',
         pre_hook="{{ delete_changed_keys('tool_use_id', 'stg_tool_calls', 'tool_use_id') }}",
-        on_schema_change='fail',
     )
 }}
 

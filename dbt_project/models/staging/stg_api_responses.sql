@@ -2,11 +2,8 @@
 -- changed, over every copy of them.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='response_id',
         pre_hook="{{ delete_changed_keys('response_id', 'stg_entries', response_key(), assistant_with_message()) }}",
-        on_schema_change='fail',
     )
 }}
 

@@ -2,11 +2,8 @@
 -- that changed, not once per build, reader and test.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='entry_id',
         pre_hook="{{ delete_changed_keys('entry_id', 'stg_entries', 'entry_id') }}",
-        on_schema_change='fail',
     )
 }}
 

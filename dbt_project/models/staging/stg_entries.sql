@@ -3,11 +3,8 @@
 -- is a window over the history and each reader would run it again on a view.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='entry_id',
         post_hook="{{ delete_entries_gone_from_window() }}",
-        on_schema_change='fail',
     )
 }}
 

@@ -2,11 +2,8 @@
 -- whose blocks changed, over every copy of them.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='tool_use_id',
         pre_hook="{{ delete_changed_keys('tool_use_id', 'stg_content_blocks', 'tool_use_id', 'tool_use_id is not null') }}",
-        on_schema_change='fail',
     )
 }}
 
