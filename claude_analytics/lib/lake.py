@@ -97,6 +97,13 @@ def replace_window(
     return result
 
 
+def window_rows(table: Table, start: date, end: date) -> list[str] | Iterator[pa.RecordBatch]:
+    """The window's rows for DuckDB: its local Parquet files when DuckDB can read them
+    itself, else pyiceberg's Arrow batches."""
+    files = local_data_files(table, start, end)
+    return files if files is not None else scan_window(table, start, end)
+
+
 def local_data_files(table: Table, start: date, end: date) -> list[str] | None:
     """The local Parquet files that hold exactly the window's rows, or None.
 
@@ -119,7 +126,7 @@ def scan_window(table: Table, start: date, end: date) -> Iterator[pa.RecordBatch
 
 
 def count_window(table: Table, start: date, end: date) -> int:
-    return sum(batch.num_rows for batch in scan_window(table, start, end))
+    return sum(counts_by_date(table, start, end).values())
 
 
 def counts_by_date(table: Table, start: date, end: date) -> dict[date, int]:

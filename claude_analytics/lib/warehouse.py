@@ -44,9 +44,11 @@ def replace_window(
     con.execute("begin transaction")
     try:
         con.execute(f"delete from {table} where event_date >= $start and event_date < $end", bounds)
+        inserted = 0
         if isinstance(rows, list):
-            if rows:
-                con.execute(
+            if rows:  # read_parquet fails on an empty list
+                inserted = _insert(
+                    con,
                     f"insert into {table} ({columns}) select {columns} from read_parquet($files) "
                     "where event_date >= $start and event_date < $end",
                     {**bounds, "files": rows},
@@ -54,9 +56,10 @@ def replace_window(
         else:
             reader = pa.RecordBatchReader.from_batches(schema, (b.cast(schema) for b in rows))
             con.register("incoming", reader)
-            con.execute(f"insert into {table} ({columns}) select {columns} from incoming")
+            inserted = _insert(
+                con, f"insert into {table} ({columns}) select {columns} from incoming", {}
+            )
             con.unregister("incoming")
-        inserted = count_window(con, table, start, end)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -64,11 +67,9 @@ def replace_window(
     return inserted
 
 
-def count_window(con: duckdb.DuckDBPyConnection, table: str, start: date, end: date) -> int:
-    row = con.execute(
-        f"select count(*) from {table} where event_date >= $start and event_date < $end",
-        {"start": start, "end": end},
-    ).fetchone()
+def _insert(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict) -> int:
+    """Run an INSERT and return the row count it reports (no recount of the window)."""
+    row = con.execute(sql, parameters).fetchone()
     return int(row[0]) if row else 0
 
 

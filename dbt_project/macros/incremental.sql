@@ -41,17 +41,21 @@
         and ({{ where }})
 {%- endmacro %}
 
-{#- Pre-hook: delete the rows this build re-derives, and the run window's rows, so a row
-    whose entries left the source (or became duplicates) disappears; a no-op on a first
-    build. -#}
-{% macro delete_changed_keys(key, upstream, key_expression, where='true', date_column='event_date') -%}
+{#- Pre-hook: delete the rows whose key is in `changed_keys_sql`, and the run window's rows,
+    so a row whose entries left the source (or became duplicates) disappears; a no-op on a
+    first build. -#}
+{% macro delete_rebuilt_rows(key, changed_keys_sql, date_column='event_date') -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where {{ key }} in ({{ changed_keys(upstream, key_expression, where) }})
+        where {{ key }} in ({{ changed_keys_sql }})
             or {{ in_run_window(date_column) }}
     {%- else -%}
         select 1
     {%- endif -%}
+{%- endmacro %}
+
+{% macro delete_changed_keys(key, upstream, key_expression, where='true') -%}
+    {{ delete_rebuilt_rows(key, changed_keys(upstream, key_expression, where)) }}
 {%- endmacro %}
 
 {#- Post-hook of stg_entries: entries of the run window that left the source. -#}
@@ -89,11 +93,5 @@
 {%- endmacro %}
 
 {% macro delete_changed_sessions() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }}
-        where session_id in ({{ changed_sessions() }})
-            or {{ in_run_window('session_date') }}
-    {%- else -%}
-        select 1
-    {%- endif -%}
+    {{ delete_rebuilt_rows('session_id', changed_sessions(), 'session_date') }}
 {%- endmacro %}

@@ -3,9 +3,7 @@
 from collections.abc import Iterator
 
 import dagster as dg
-import pyarrow as pa
 from dagster_duckdb import DuckDBResource
-from pyiceberg.table import Table
 
 from claude_analytics.defs.lake.assets import LAKE_CONVERSATIONS, LAKE_DEAD_LETTERS
 from claude_analytics.lib import lake, warehouse
@@ -13,7 +11,6 @@ from claude_analytics.lib.fingerprint import partition_hashes
 from claude_analytics.lib.freshness import HOURLY_FRESHNESS
 from claude_analytics.lib.partitions import daily_partitions
 from claude_analytics.lib.resources import LakeResource
-from claude_analytics.lib.sources.base import DateWindow
 from claude_analytics.lib.windows import run_window
 
 RAW_CONVERSATIONS = dg.AssetKey(["raw", "conversations"])
@@ -64,14 +61,14 @@ def warehouse_raw(
             "raw.conversations",
             window.start,
             window.end,
-            _window_rows(conversations, window),
+            lake.window_rows(conversations, window.start, window.end),
         )
         letters = warehouse.replace_window(
             con,
             "raw.dead_letters",
             window.start,
             window.end,
-            _window_rows(dead_letters, window),
+            lake.window_rows(dead_letters, window.start, window.end),
         )
         loaded_by_day = warehouse.counts_by_date(con, "raw.conversations", window.start, window.end)
         letters_by_day = warehouse.counts_by_date(con, "raw.dead_letters", window.start, window.end)
@@ -111,12 +108,6 @@ def warehouse_raw(
         passed=not mismatched,
         metadata={"days_checked": len(loaded_by_day), "mismatched_days": mismatched},
     )
-
-
-def _window_rows(table: Table, window: DateWindow) -> list[str] | Iterator[pa.RecordBatch]:
-    """The window's Parquet files when DuckDB can read them itself, else Arrow batches."""
-    files = lake.local_data_files(table, window.start, window.end)
-    return files if files is not None else lake.scan_window(table, window.start, window.end)
 
 
 def _mismatches(what: str, in_lake: dict, in_warehouse: dict) -> dict[str, dict[str, int]]:

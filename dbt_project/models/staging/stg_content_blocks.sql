@@ -7,21 +7,18 @@
     )
 }}
 
+{#- the entry's columns each block carries -#}
+{% set entry_columns = [
+    'entry_type', 'entry_uuid', 'session_id', 'project_id', 'is_sidechain', 'message_id',
+    'request_id', 'entry_at', 'event_at', 'event_date',
+] %}
+
 with entries as (
 
     -- the columns kept, and the two parts of raw_json the blocks need, cut out in one parse
     select
         entry_id,
-        entry_type,
-        entry_uuid,
-        session_id,
-        project_id,
-        is_sidechain,
-        message_id,
-        request_id,
-        entry_at,
-        event_at,
-        event_date,
+        {{ entry_columns | join(', ') }},
         json_extract(raw_json, ['$.message.content', '$.toolUseResult']) as parts
     from {{ ref('stg_entries') }}
     where not is_duplicate
@@ -106,16 +103,7 @@ typed as (
         coalesce(try_cast(b.is_error ->> '$' as boolean), false) as is_tool_error,
 
         -- the entry around the block
-        entry_type,
-        entry_uuid,
-        session_id,
-        project_id,
-        is_sidechain,
-        message_id,
-        request_id,
-        entry_at,
-        event_at,
-        event_date,
+        {{ entry_columns | join(', ') }},
         case when b.type = 'tool_result' then tool_use_result end as tool_use_result,
         {{ build_loaded_at() }} as _loaded_at
 

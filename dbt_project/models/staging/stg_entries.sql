@@ -8,6 +8,19 @@
     )
 }}
 
+{#- the entries this build re-derives: all of them on a full build -#}
+{% set in_scope %}
+    {% if is_incremental() %}
+        (
+            {{ in_run_window('event_date') }}
+            or session_id in (select session_id from window_sessions)
+            or uuid in (select uuid from scope_uuids)
+        )
+    {% else %}
+        true
+    {% endif %}
+{% endset %}
+
 with
 
 {% if is_incremental() %}
@@ -35,44 +48,24 @@ scope_uuids as (
 
 ),
 
-source as (
-
-    select * from {{ source('raw', 'conversations') }}
-    where {{ in_run_window('event_date') }}
-        or session_id in (select session_id from window_sessions)
-        or uuid in (select uuid from scope_uuids)
-
-),
-
-ranked_entries as (
-
-    -- every copy of a ranked uuid, wherever it is dated, and the scope's uuid-less entries
-    select entry_id, uuid, session_id, is_sidechain, source_file, line_number
-    from {{ source('raw', 'conversations') }}
-    where uuid in (select uuid from scope_uuids)
-        or (
-            uuid is null
-            and ({{ in_run_window('event_date') }} or session_id in (select session_id from window_sessions))
-        )
-
-),
-
-{% else %}
-
-source as (
-
-    select * from {{ source('raw', 'conversations') }}
-
-),
-
-ranked_entries as (
-
-    select entry_id, uuid, session_id, is_sidechain, source_file, line_number
-    from {{ source('raw', 'conversations') }}
-
-),
-
 {% endif %}
+
+source as (
+
+    select * from {{ source('raw', 'conversations') }}
+    where {{ in_scope }}
+
+),
+
+ranked_entries as (
+
+    -- the scope holds every copy of each of its uuids, wherever it is dated; read apart
+    -- from `source`, which a second reader would materialise, raw_json and all
+    select entry_id, uuid, session_id, is_sidechain, source_file, line_number
+    from {{ source('raw', 'conversations') }}
+    where {{ in_scope }}
+
+),
 
 extracted as (
 
