@@ -14,7 +14,8 @@ export PATH := $(BIN):$(PATH)
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock -e .
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock -e .
+	$(BIN)/python -m compileall -q claude_analytics benchmarks
 	$(BIN)/claude-analytics prepare
 	touch $@
 

@@ -61,23 +61,42 @@ def run_stage(
     command = [sys.executable, "-m", "benchmarks.stages", stage, "--out", str(result_path)]
     for name, value in arguments.items():
         command += [f"--{name}", value]
+    measured = run_command(label, stage, command, env, out_dir, cwd=REPO)
+    measured.result = json.loads(result_path.read_text()) if result_path.exists() else {}
+    _record(measured, out_dir)
+    return measured
+
+
+def run_command(
+    label: str,
+    stage: str,
+    command: list[str],
+    env: dict[str, str],
+    out_dir: Path,
+    cwd: Path = REPO,
+    record: bool = False,
+) -> Measured:
+    """Run any command as a child, its output in `<label>.log`, and account for it."""
+    out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / f"{label}.log", "wb") as log:
         started = time.perf_counter()
-        child = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
-    result = json.loads(result_path.read_text()) if result_path.exists() else {}
     measured = Measured(
         label=label,
         stage=stage,
         wall_seconds=wall,
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         peak_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports kilobytes
-        exit_code=child.returncode,
-        result=result,
+        exit_code=os.waitstatus_to_exitcode(status),
     )
-    # kept as each stage ends, so a long run that is stopped still has its figures
+    if record:
+        _record(measured, out_dir)
+    return measured
+
+
+def _record(measured: Measured, out_dir: Path) -> None:
+    """Kept as each stage ends, so a long run that is stopped still has its figures."""
     with open(out_dir / "measured.jsonl", "a") as progress:
         progress.write(json.dumps(measured.to_json(), default=str) + "\n")
-    return measured

@@ -14,6 +14,7 @@ import json
 import os
 import platform
 import shutil
+import subprocess
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,12 +23,17 @@ from typing import Any
 if __package__ in (None, ""):  # `python benchmarks/run.py` as well as `python -m`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import datasets, targets
-from benchmarks.measure import REPO, Measured, run_stage, stage_env
+from benchmarks import ccusage, datasets, targets
+from benchmarks.measure import REPO, Measured, run_command, run_stage, stage_env
 from benchmarks.mongo import mongo_stages
 from benchmarks.report import markdown_tables, print_report
 
 DEFAULT_WORKDIR = REPO / ".benchmarks"
+# The README's example of materialising one day of the lake from the CLI.
+README_LAKE_SELECTION = "lake/raw/conversations,lake/raw/dead_letters"
+README_LAKE_DAY = "2026-11-03"
+LONG_HISTORY_DAYS = 540
+FIXED_COST_REPEATS = 3
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -69,6 +75,103 @@ def _history_runs(
     first, last = increment.window()
     incremental = run_stage(f"{label}-incremental", "pipeline", env, out, first=first, last=last)
     return full, incremental
+
+
+def _full_run(label: str, data: datasets.DataSet, work: Path, out: Path, done) -> Measured:
+    """One full run over every day of `data`, in a home of its own."""
+    if label in done:
+        return done[label]
+    home = work / label
+    shutil.rmtree(home, ignore_errors=True)
+    logs = home / "projects"
+    _link_tree(data.root, logs)
+    first, last = data.window()
+    return run_stage(
+        label, "pipeline", stage_env(home, CLAUDE_LOGS_DIR=str(logs)), out, first=first, last=last
+    )
+
+
+def _median_run(label: str, command: list[str], env: dict[str, str], out: Path) -> Measured:
+    """A warm-up, then the median of FIXED_COST_REPEATS timed runs of `command`."""
+    run_command(f"{label}-warm-up", label, command, env, out)
+    runs = sorted(
+        (run_command(f"{label}-{i}", label, command, env, out) for i in range(FIXED_COST_REPEATS)),
+        key=lambda m: m.wall_seconds,
+    )
+    median = runs[len(runs) // 2]
+    median.label = label
+    median.result = {"wall_seconds": [round(m.wall_seconds, 3) for m in runs]}
+    return median
+
+
+def fixed_cost(work: Path, out: Path, done: dict[str, Measured]) -> tuple[Measured, Measured]:
+    """The README's one-day lake materialisation against a one-asset Dagster project, both
+    through `dagster asset materialize` in this environment with the project's instance
+    configuration: what the platform adds to Dagster's own fixed cost."""
+    if "readme-lake-day" in done and "one-asset-project" in done:
+        return done["readme-lake-day"], done["one-asset-project"]
+    sample = datasets.cached(datasets.SampleSpec(entries=datasets.README_SAMPLE_ENTRIES))
+    dagster = str(Path(sys.executable).parent / "dagster")
+    measured = []
+    for label, command, logs in (
+        (
+            "readme-lake-day",
+            [
+                dagster,
+                "asset",
+                "materialize",
+                "-m",
+                "claude_analytics.definitions",
+                "--select",
+                README_LAKE_SELECTION,
+                "--partition",
+                README_LAKE_DAY,
+            ],
+            str(sample.root),
+        ),
+        (
+            "one-asset-project",
+            [
+                dagster,
+                "asset",
+                "materialize",
+                "-f",
+                str(REPO / "benchmarks" / "one_asset.py"),
+                "--select",
+                "one",
+            ],
+            None,
+        ),
+    ):
+        home = work / label
+        shutil.rmtree(home, ignore_errors=True)
+        (home / "dagster").mkdir(parents=True)
+        shutil.copyfile(REPO / "dagster.yaml", home / "dagster" / "dagster.yaml")
+        env = stage_env(home, CLAUDE_LOGS_DIR=logs)
+        measured.append(_median_run(label, command, env, out))
+        (out / "measured.jsonl").open("a").write(json.dumps(measured[-1].to_json()) + "\n")
+    return measured[0], measured[1]
+
+
+def ccusage_runs(
+    history: datasets.DataSet, grown: Path, work: Path, out: Path, done: dict[str, Measured]
+) -> tuple[Measured | None, Measured | None, str]:
+    """`ccusage daily --json --offline` on the history, then on the history plus the
+    increment (the files of the incremental run)."""
+    if "ccusage-history" in done and "ccusage-grown" in done:
+        return done["ccusage-history"], done["ccusage-grown"], "measured by the resumed run"
+    try:
+        binary = ccusage.install(work.parent / "ccusage")
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
+        return None, None, f"not available: {error}"
+    runs = []
+    for label, projects in (("ccusage-history", history.root), ("ccusage-grown", grown)):
+        report = ccusage.daily_report(binary, projects, out / f"{label}.json")
+        run = Measured(**report.to_json())
+        run.label = label
+        (out / "measured.jsonl").open("a").write(json.dumps(run.to_json()) + "\n")
+        runs.append(run)
+    return runs[0], runs[1], f"ccusage {ccusage.CCUSAGE_VERSION} from npm"
 
 
 def benchmark(
@@ -118,6 +221,12 @@ def benchmark(
     measured["reference_full_run"], measured["reference_incremental_run"] = _history_runs(
         "reference", reference, increment, run_dir, out, done
     )
+    measured["ccusage_history"], measured["ccusage_grown"], ccusage_notes = ccusage_runs(
+        history, run_dir / "history" / "projects", work, out, done
+    )
+    long_history = datasets.redated(history, LONG_HISTORY_DAYS)
+    measured["long_history_full_run"] = _full_run("long-history", long_history, run_dir, out, done)
+    measured["readme_lake_day"], measured["one_asset_project"] = fixed_cost(run_dir, out, done)
     mongo_notes = "skipped (--no-mongo)"
     if with_mongo:
         mongo_history = datasets.cached(datasets.history_spec(min(mongo_entries, entries)))
@@ -141,7 +250,9 @@ def benchmark(
         "finished_at": datetime.now(UTC).isoformat(),
         "machine": _machine(load_before),
         "mongo": mongo_notes,
-        "measured": {name: m.to_json() for name, m in measured.items()},
+        "ccusage": ccusage_notes,
+        "long_history_days": LONG_HISTORY_DAYS,
+        "measured": {name: m.to_json() for name, m in measured.items() if m is not None},
     }
     figures["stages"] = targets.stage_table(measured, entries, increment_entries)
     figures["targets"] = targets.evaluate(measured)

@@ -5,6 +5,7 @@ The benchmark itself (`make bench`) takes many minutes and is not part of the su
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -49,21 +50,122 @@ def test_targets_are_computed_from_the_same_runs_figures() -> None:
         "incremental_run": _measured("inc", 31.0),
         "reference_incremental_run": _measured("inc-ref", 20.0),
         "reference_full_run": _measured("ref", 25.0, rss=2**30),
+        "ccusage_history": _measured("ccusage", 4.0),
+        "ccusage_grown": _measured("ccusage-grown", 16.0),
+        "long_history_full_run": _measured("long", 39.0),
+        "readme_lake_day": _measured("lake-day", 12.0),
+        "one_asset_project": _measured("one", 5.0),
     }
     results = {t["target"]: t for t in targets.evaluate(measured)}
-    full = results["full run from JSONL (s)"]
-    assert (full["measured"], full["limit"], full["passed"]) == (30.0, 26.0, False)
+    full = results["full run from JSONL vs ccusage (s)"]
+    assert (full["measured"], full["limit"], full["passed"]) == (30.0, 24.0, False)
+    grown = results["incremental run vs ccusage on the grown history (s)"]
+    assert (grown["measured"], grown["limit"], grown["passed"]) == (31.0, 32.0, True)
+    long = results["long history vs short (same entries, s)"]
+    assert (long["limit"], long["passed"]) == (39.0, True)
+    fixed = results["README one-day lake materialization (s)"]
+    assert (fixed["limit"], fixed["passed"]) == (10.0, False)
+    assert results["empty full_pipeline run (s)"]["passed"] is False
     incremental = results["incremental run on N vs N/10 history (s)"]
     assert (incremental["limit"], incremental["passed"]) == (30.0, False)
     assert results["peak RSS of the full run (GiB)"]["passed"] is False
     assert results["peak RSS at N vs N/10 (GiB)"]["limit"] == 1.25
     assert results["MongoDB extract (s)"]["passed"] is None
+    for target in results.values():
+        assert set(target) == {"target", "measured", "limit", "passed", "detail"}
 
     rows = {row["stage"]: row for row in targets.stage_table(measured, 1_000, 10)}
     assert rows["warehouse load (DuckDB raw)"]["seconds"] == 4.0
     assert rows["warehouse load (DuckDB raw)"]["entries_per_second"] == 250
     assert rows["JSONL extract in the run"]["seconds"] == 5.0
     assert rows["serving snapshot"]["note"] == targets.NOT_AVAILABLE
+    assert rows["full run, same entries over 540 days"]["seconds"] == 39.0
+
+
+def test_a_missing_peer_leaves_its_targets_unmeasured() -> None:
+    measured = {"full_run": _measured("full", 30.0), "incremental_run": _measured("inc", 31.0)}
+    results = {t["target"]: t for t in targets.evaluate(measured)}
+    assert results["full run from JSONL vs ccusage (s)"]["passed"] is None
+    assert "incremental run vs ccusage on the grown history (s)" not in results
+
+
+def test_redated_history_keeps_every_line_but_its_dates(tmp_path: Path) -> None:
+    import json
+    import re
+
+    spec = SampleSpec(entries=300, days=3)
+    source = datasets.cached(spec, tmp_path)
+    long = datasets.redated(source, 90, tmp_path)
+    assert long.spec.days == 90 and long.last_day == source.last_day
+    files = sorted(p.relative_to(source.root) for p in source.root.rglob("*.jsonl"))
+    assert files == sorted(p.relative_to(long.root) for p in long.root.rglob("*.jsonl"))
+    dates = set()
+    for relative in files:
+        before = (source.root / relative).read_text().splitlines()
+        after = (long.root / relative).read_text().splitlines()
+        assert len(before) == len(after)
+        shifts = set()
+        for old, new in zip(before, after, strict=True):
+            # nothing but the dates differ
+            pattern = r'"20\d\d-\d\d-\d\dT'
+            assert re.sub(pattern, '"DATET', old) == re.sub(pattern, '"DATET', new)
+            stamp_old, stamp_new = (
+                json.loads(old).get("timestamp"),
+                json.loads(new).get("timestamp"),
+            )
+            if stamp_old:
+                shift = date_of(stamp_new) - date_of(stamp_old)
+                shifts.add(shift)
+                dates.add(date_of(stamp_new))
+        assert len(shifts) <= 1, relative  # a whole file moves together
+        assert (long.root / relative).stat().st_mtime <= (source.root / relative).stat().st_mtime
+    assert min(dates) >= long.first_day and max(dates) <= source.last_day + timedelta(days=1)
+    assert len(dates) > 2 * spec.days  # the sessions really spread out
+
+
+def date_of(stamp: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(stamp).date()
+
+
+def test_ccusage_report_is_read_with_its_process_figures(tmp_path: Path) -> None:
+    import stat
+
+    from benchmarks import ccusage
+
+    fake = tmp_path / "ccusage"
+    report = {
+        "daily": [{"date": "2026-11-01"}, {"date": "2026-11-02"}],
+        "totals": {
+            "inputTokens": 5,
+            "outputTokens": 7,
+            "cacheCreationTokens": 11,
+            "cacheReadTokens": 13,
+            "totalCost": 0.5,
+        },
+    }
+    # a stand-in for the npm binary that checks the arguments ccusage would get
+    fake.write_text(
+        "#!/bin/sh\n"
+        '[ "$1 $2 $3" = "daily --json --offline" ] || exit 3\n'
+        '[ -d "$CLAUDE_CONFIG_DIR/projects" ] || exit 4\n'
+        f"echo '{json.dumps(report)}'\n"
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    projects = tmp_path / "data" / "logs"
+    projects.mkdir(parents=True)
+    run = ccusage.daily_report(fake, projects, tmp_path / "out" / "report.json")
+    assert run.exit_code == 0, run.error
+    assert run.days == 2
+    assert run.totals == {
+        "inputTokens": 5.0,
+        "outputTokens": 7.0,
+        "cacheCreationTokens": 11.0,
+        "cacheReadTokens": 13.0,
+        "totalCost": 0.5,
+    }
+    assert run.wall_seconds > 0 and run.to_json()["exit_code"] == 0
 
 
 def test_data_sets_are_generated_once_and_the_increment_follows_the_history(

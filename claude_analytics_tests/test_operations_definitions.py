@@ -65,24 +65,52 @@ def test_hourly_tick_covers_yesterday_and_today(definitions: dg.Definitions) -> 
     assert not any(k.startswith("maintenance/") for k in keys)
 
 
-def test_daily_tick_fully_refreshes_every_dbt_model_over_the_lakes_days(
+def test_daily_tick_fully_refreshes_every_dbt_model_then_serving(
     definitions: dg.Definitions,
 ) -> None:
     request = _tick(definitions, "daily_full_refresh_schedule")
-    # The lake is empty in this test's home: only today is refreshed.
-    assert request.tags[PARTITION_RANGE_START_TAG] == "2026-03-10"
-    assert request.tags[PARTITION_RANGE_END_TAG] == "2026-03-10"
+    # Unpartitioned: the models rebuild from the whole warehouse, whatever its span.
+    assert PARTITION_RANGE_START_TAG not in request.tags
+    assert PARTITION_RANGE_END_TAG not in request.tags
+    assert request.partition_key is None
     assert request.run_config == {"ops": {"dbt_models": {"config": {"full_refresh": True}}}}
     job = definitions.resolve_job_def("daily_full_refresh")
     keys = {k.to_user_string() for k in job.asset_layer.executable_asset_keys}
     assert keys == {
         k
         for k in _executable(definitions)
-        if k.split("/")[0] in ("staging", "intermediate", "marts")
+        if k.split("/")[0] in ("staging", "intermediate", "marts", "serving")
     }
-    assert job.partitioned_config is not None
-    run_config = job.partitioned_config.get_run_config_for_partition_key("2026-03-10")
-    assert run_config == {"ops": {"dbt_models": {"config": {"full_refresh": True}}}}
+    assert job.partitions_def is None
+    assert job.run_config == {"ops": {"dbt_models": {"config": {"full_refresh": True}}}}
+
+
+def test_pipeline_jobs_report_their_own_asset_events(definitions: dg.Definitions) -> None:
+    """Dagster's per-day bookkeeping would grow with a window's calendar, not its data."""
+    from claude_analytics.lib.asset_events import OWN_EVENTS_TAG
+
+    for name in (
+        "full_pipeline",
+        "hourly_incremental",
+        "daily_full_refresh",
+        "warehouse_from_lake",
+    ):
+        assert definitions.resolve_job_def(name).tags[OWN_EVENTS_TAG] == "true", name
+    assert OWN_EVENTS_TAG not in definitions.resolve_job_def("weekly_maintenance").tags
+
+
+def test_only_the_lake_and_the_raw_tables_are_partitioned(definitions: dg.Definitions) -> None:
+    partitioned = {
+        key for key, asset in _executable(definitions).items() if asset.partitions_def is not None
+    }
+    assert partitioned == {
+        "lake/raw/conversations",
+        "lake/raw/dead_letters",
+        "raw/conversations",
+        "raw/dead_letters",
+    }
+    for name in ("full_pipeline", "hourly_incremental", "daily_full_refresh"):
+        assert definitions.resolve_job_def(name).executor_def.name == "in_process", name
 
 
 def test_weekly_maintenance_job_holds_the_three_maintenance_assets(
@@ -130,14 +158,10 @@ def test_local_instance_is_sqlite_under_dagster_home_with_one_slot_pools(tmp_pat
 
 
 def test_partition_windows_of_the_schedules() -> None:
-    from claude_analytics.defs.schedules import full_refresh_window, hourly_window
+    from claude_analytics.defs.schedules import hourly_window
 
     assert hourly_window(NOW) == (date(2026, 3, 9), date(2026, 3, 10))
     assert hourly_window(datetime(2025, 1, 1, 0, 5, tzinfo=UTC)) == (
         PARTITION_START,
         PARTITION_START,
     )
-    held = (date(2026, 1, 5), date(2026, 2, 1))
-    assert full_refresh_window(NOW, held) == (date(2026, 1, 5), date(2026, 3, 10))
-    assert full_refresh_window(NOW, None) == (date(2026, 3, 10), date(2026, 3, 10))
-    assert full_refresh_window(NOW, (date(2024, 5, 1), NOW.date()))[0] == PARTITION_START

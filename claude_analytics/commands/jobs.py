@@ -28,14 +28,15 @@ JOB_NAMES = (
 
 
 def default_window(name: str, settings: Settings, now: datetime) -> tuple[date, date] | None:
-    """The days a job covers when none are given: the schedule's for scheduled jobs, the
-    data's own range for the full pipeline (source) and the warehouse rebuild (lake)."""
-    from claude_analytics.defs.schedules import full_refresh_window, hourly_window
+    """The days a job covers when none are given: the schedule's for the hourly job, the
+    data's own range for the full pipeline (source) and the warehouse rebuild (lake); the
+    full refresh and maintenance are unpartitioned."""
+    from claude_analytics.defs.schedules import hourly_window
 
     if name == "hourly_incremental":
         return hourly_window(now)
-    if name == "daily_full_refresh":
-        return full_refresh_window(now, lake_date_range(settings))
+    if name in ("daily_full_refresh", "weekly_maintenance"):
+        return None
     if name == "warehouse_from_lake":
         return lake_date_range(settings)
     return source_date_range(source_resource(settings))

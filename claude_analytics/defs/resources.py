@@ -1,9 +1,8 @@
 """The one place resources are bound, from the environment DESIGN.md documents."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
-from claude_analytics.lib.dbt import dbt_project
+from claude_analytics.lib.dbt import PipelineDbtResource, dbt_project
 from claude_analytics.lib.resources import (
     LakeResource,
     QualityResource,
@@ -32,7 +31,7 @@ def resources() -> dg.Definitions:
                 database=str(settings.duckdb_path),
                 connection_config={"memory_limit": duckdb_memory_limit()},
             ),
-            "dbt": DbtCliResource(project_dir=dbt_project()),
+            "dbt": PipelineDbtResource(project_dir=dbt_project()),
             "quality": QualityResource(
                 redact=quality.redact, max_dead_letter_rate=quality.max_dead_letter_rate
             ),

@@ -12,10 +12,8 @@ from claude_analytics.defs.jobs import (
     hourly_incremental,
     weekly_maintenance,
 )
-from claude_analytics.lib.data_range import lake_date_range
 from claude_analytics.lib.partitions import PARTITION_START
 from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
-from claude_analytics.lib.settings import load_settings
 
 
 def range_request(
@@ -38,14 +36,6 @@ def hourly_window(now: datetime) -> tuple[date, date]:
     return max(today - timedelta(days=1), PARTITION_START), today
 
 
-def full_refresh_window(now: datetime, held: tuple[date, date] | None) -> tuple[date, date]:
-    """From the lake's first day to today. Not from PARTITION_START: every partition in the
-    window gets its own materialisation events, and empty ones would cost minutes a day."""
-    today = now.date()
-    first = held[0] if held else today
-    return min(max(first, PARTITION_START), today), today
-
-
 @dg.schedule(
     job=hourly_incremental,
     cron_schedule="5 * * * *",
@@ -63,13 +53,12 @@ def hourly_incremental_schedule(context: dg.ScheduleEvaluationContext) -> dg.Run
     cron_schedule="0 2 * * *",
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Daily at 02:00, every dbt model rebuilt with --full-refresh over the lake's days.",
+    description="Daily at 02:00, every dbt model rebuilt with --full-refresh, then serving.",
 )
 def daily_full_refresh_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    held = lake_date_range(load_settings())
-    first, last = full_refresh_window(context.scheduled_execution_time, held)
-    return range_request(
-        first, last, context.scheduled_execution_time.isoformat(), FULL_REFRESH_RUN_CONFIG
+    # unpartitioned: the models are rebuilt from the whole warehouse, whatever its span
+    return dg.RunRequest(
+        run_key=context.scheduled_execution_time.isoformat(), run_config=FULL_REFRESH_RUN_CONFIG
     )
 
 

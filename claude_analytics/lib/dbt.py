@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shutil
 import sys
-from collections.abc import Mapping
-from functools import cache
+from collections.abc import Mapping, Sequence
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtProject
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+)
+from packaging import version
 
 from claude_analytics.lib.freshness import HOURLY_FRESHNESS
+from claude_analytics.lib.settings import Settings
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 LAYERS = ("staging", "intermediate", "marts")
@@ -65,3 +73,28 @@ def translator() -> ClaudeAnalyticsTranslator:
     return ClaudeAnalyticsTranslator(
         settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
     )
+
+
+def dbt_target_path(settings: Settings) -> Path:
+    """Where the pipeline's dbt builds write their artifacts: one folder per home, kept from
+    run to run, so dbt finds its previous `partial_parse.msgpack` and parses only what
+    changed (dagster-dbt's default is a new folder per invocation, a full parse each time)."""
+    return settings.home / "dbt" / "target"
+
+
+class PipelineDbtResource(DbtCliResource):
+    """dagster-dbt's CLI resource without two costs a build pays before dbt even starts.
+
+    Each invocation ran `dbt --version` in a subprocess (a second dbt start, seconds) to
+    learn which engine is installed, and built a dbt adapter in this process for
+    `fetch_column_metadata`/`fetch_row_counts`, which the pipeline does not call (they would
+    open the DuckDB file beside dbt's writer anyway). The version comes from the installed
+    dbt-core package instead, and no adapter is built.
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> Any:
+        return None

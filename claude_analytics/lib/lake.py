@@ -125,6 +125,19 @@ def scan_window(table: Table, start: date, end: date) -> Iterator[pa.RecordBatch
     yield from table.scan(row_filter=window_filter(start, end)).to_arrow_batch_reader()
 
 
+def partition_counts(table: Table, start: date, end: date) -> dict[date, int]:
+    """Rows per event day of the window from the table's partition metadata alone (no data
+    file is opened): which days a write is about to replace."""
+    if table.current_snapshot() is None:
+        return {}
+    partitions = table.inspect.partitions().select(["partition", "record_count"]).to_pylist()
+    return {
+        day: row["record_count"]
+        for row in partitions
+        if (day := row["partition"]["event_date"]) is not None and start <= day < end
+    }
+
+
 def count_window(table: Table, start: date, end: date) -> int:
     return sum(counts_by_date(table, start, end).values())
 

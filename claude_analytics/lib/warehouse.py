@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import duckdb
@@ -16,6 +17,19 @@ RAW_TABLES: dict[str, pa.Schema] = {
 }
 
 
+# The days each load replaced, for the incremental dbt models (dbt_project/macros/window.sql).
+LOADED_DAYS = "raw.loaded_days"
+
+
+@dataclass(frozen=True)
+class ReplacedWindow:
+    """What a window replace did: rows inserted, and the days that held rows before or after
+    (a day with rows in neither was not touched, so nothing downstream needs to look at it)."""
+
+    rows: int
+    changed_days: frozenset[date]
+
+
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw schema and tables with the lake's column types."""
     con.execute("create schema if not exists raw")
@@ -23,6 +37,10 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.register("empty_shape", schema.empty_table())
         con.execute(f"create table if not exists {name} as select * from empty_shape")
         con.unregister("empty_shape")
+    con.execute(
+        f"create table if not exists {LOADED_DAYS} "
+        "(event_date date not null, loaded_at timestamptz not null, run_id varchar)"
+    )
 
 
 def replace_window(
@@ -31,18 +49,22 @@ def replace_window(
     start: date,
     end: date,
     rows: list[str] | Iterator[pa.RecordBatch],
-) -> int:
+    *,
+    record_for_run: str | None = None,
+) -> ReplacedWindow:
     """Delete the window and insert its rows; both happen in one transaction.
 
     `rows` is either the lake's Parquet files for the window (DuckDB reads them, streaming)
     or Arrow batches. A failure in the middle rolls back, so a partition is never half
-    loaded.
+    loaded. With `record_for_run`, the changed days are appended to `raw.loaded_days` in
+    the same transaction, so dbt never sees rows without the note that they changed.
     """
     schema = RAW_TABLES[table]
     columns = ", ".join(f'"{name}"' for name in schema.names)
     bounds = {"start": start, "end": end}
     con.execute("begin transaction")
     try:
+        before = _days(con, table, start, end)
         con.execute(f"delete from {table} where event_date >= $start and event_date < $end", bounds)
         inserted = 0
         if isinstance(rows, list):
@@ -60,11 +82,25 @@ def replace_window(
                 con, f"insert into {table} ({columns}) select {columns} from incoming", {}
             )
             con.unregister("incoming")
+        changed = before | _days(con, table, start, end)
+        if record_for_run is not None and changed:
+            con.executemany(
+                f"insert into {LOADED_DAYS} values (?, current_timestamp, ?)",
+                [(day, record_for_run) for day in sorted(changed)],
+            )
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
-    return inserted
+    return ReplacedWindow(rows=inserted, changed_days=frozenset(changed))
+
+
+def _days(con: duckdb.DuckDBPyConnection, table: str, start: date, end: date) -> set[date]:
+    rows = con.execute(
+        f"select distinct event_date from {table} where event_date >= $start and event_date < $end",
+        {"start": start, "end": end},
+    ).fetchall()
+    return {day for (day,) in rows}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict) -> int:

@@ -13,11 +13,16 @@
     cast('{{ run_started_at.isoformat() }}' as timestamptz)
 {%- endmacro %}
 
-{#- The `_loaded_at` of this model's previous build (-infinity on a first build). -#}
+{#- The `_loaded_at` of this model's previous build (-infinity on a first build). Rows this
+    build has already written are left out, so a post-hook sees the same watermark as the
+    model's SQL and its pre-hooks. -#}
 {% macro previous_build_loaded_at() -%}
     {%- set value = none -%}
     {%- if execute and is_incremental() -%}
-        {%- set result = run_query('select cast(max(_loaded_at) as varchar) from ' ~ this) -%}
+        {%- set result = run_query(
+            'select cast(max(_loaded_at) as varchar) from ' ~ this
+            ~ ' where _loaded_at < ' ~ build_loaded_at()
+        ) -%}
         {%- set value = result.columns[0].values()[0] -%}
     {%- endif -%}
     {%- if value is none -%}
@@ -41,7 +46,7 @@
         and ({{ where }})
 {%- endmacro %}
 
-{#- Pre-hook: delete the rows whose key is in `changed_keys_sql`, and the run window's rows,
+{#- Pre-hook: delete the rows whose key is in `changed_keys_sql`, and the window's rows,
     so a row whose entries left the source (or became duplicates) disappears; a no-op on a
     first build. -#}
 {% macro delete_rebuilt_rows(key, changed_keys_sql, date_column='event_date') -%}
@@ -58,7 +63,7 @@
     {{ delete_rebuilt_rows(key, changed_keys(upstream, key_expression, where)) }}
 {%- endmacro %}
 
-{#- Post-hook of stg_entries: entries of the run window that left the source. -#}
+{#- Post-hook of stg_entries: entries of the window's days that left the source. -#}
 {% macro delete_entries_gone_from_window() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}

@@ -9,6 +9,7 @@ import pyarrow as pa
 from claude_analytics.defs.extract.assets import CLAUDE_CODE_LOGS
 from claude_analytics.defs.lake import checks
 from claude_analytics.lib import lake
+from claude_analytics.lib.asset_events import report_days
 from claude_analytics.lib.batch_schema import validate_batch
 from claude_analytics.lib.drift import observe
 from claude_analytics.lib.freshness import HOURLY_FRESHNESS
@@ -91,6 +92,8 @@ def lake_raw(
             )
             yield parsed.entries
 
+    entries_before = lake.partition_counts(conversations, window.start, window.end)
+    letters_before = lake.partition_counts(dead_letters_table, window.start, window.end)
     started, extract = time.perf_counter(), Clock()
     written = lake.replace_window(
         conversations, window.start, window.end, timed(entries(), extract)
@@ -100,36 +103,33 @@ def lake_raw(
     # Arrow's allocator keeps the batches' freed memory for reuse; the next steps of an
     # in-process run (the warehouse load, DuckDB's) would stack on top of it.
     pa.default_memory_pool().release_unused()
-    reasons = _count_reasons(dead_letters)
-    yield dg.MaterializeResult(
-        asset_key=LAKE_CONVERSATIONS,
-        metadata={
-            "rows": written.rows,
-            "dagster/row_count": written.rows,
-            "source_lines_scanned": read["lines"],
-            "snapshot_id": str(written.snapshot_id),
-            "window": f"{window.start}..{window.end}",
-            "source": log_source.describe(),
-            "redacted_values": sum(tally.redactions.values()),
-            "redacted_by_kind": {k: n for k, n in tally.redactions.items() if n},
-            "redaction": "on" if quality.redact else "off",
-            # read + parse + checks vs the Iceberg writes and commits, interleaved by batch
-            "extract_seconds": round(extract.seconds, 3),
-            "lake_write_seconds": round(elapsed - extract.seconds, 3),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=LAKE_DEAD_LETTERS,
-        metadata={
-            "rows": letters.rows,
-            "dagster/row_count": letters.rows,
-            "by_reason": reasons,
-            "snapshot_id": str(letters.snapshot_id),
-        },
-    )
     # Parity reads the committed tables back: it proves what readers will see.
     lake_entries = lake.counts_by_date(conversations, window.start, window.end)
     lake_letters = lake.counts_by_date(dead_letters_table, window.start, window.end)
+    entries_metadata = {
+        "window_rows": written.rows,
+        "source_lines_scanned": read["lines"],
+        "snapshot_id": str(written.snapshot_id),
+        "window": f"{window.start}..{window.end}",
+        "source": log_source.describe(),
+        "redacted_values": sum(tally.redactions.values()),
+        "redacted_by_kind": {k: n for k, n in tally.redactions.items() if n},
+        "redaction": "on" if quality.redact else "off",
+        # read + parse + checks vs the Iceberg writes and commits, interleaved by batch
+        "extract_seconds": round(extract.seconds, 3),
+        "lake_write_seconds": round(elapsed - extract.seconds, 3),
+    }
+    letters_metadata = {
+        "window_rows": letters.rows,
+        "by_reason": _count_reasons(dead_letters),
+        "snapshot_id": str(letters.snapshot_id),
+    }
+    for key, metadata, after, before in (
+        (LAKE_CONVERSATIONS, entries_metadata, lake_entries, entries_before),
+        (LAKE_DEAD_LETTERS, letters_metadata, lake_letters, letters_before),
+    ):
+        yield from report_days(context, key, metadata, after, before)
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     yield checks.batch_schema_result(LAKE_CONVERSATIONS, tally)
     yield checks.parity_result(LAKE_CONVERSATIONS, tally, lake_entries, lake_letters)
     yield checks.dead_letter_rate_result(

@@ -1,12 +1,14 @@
 """Serving: the read-only snapshot BI tools open, and the offline HTML dashboard built on it."""
 
 import json
+from collections.abc import Iterator
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL, RAW_DEAD_LETTERS
 from claude_analytics.lib import serving, serving_quality
+from claude_analytics.lib.asset_events import own_materialization
 from claude_analytics.lib.dashboard import build_dashboard, dashboard_path
 from claude_analytics.lib.dbt import dbt_project, translator
 from claude_analytics.lib.settings import load_settings
@@ -63,7 +65,7 @@ def _all_check_keys() -> set[dg.AssetCheckKey]:
 )
 def analytics_snapshot(
     context: dg.AssetExecutionContext, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
     settings = load_settings()
     checks = serving_quality.latest_check_results(context.instance, _all_check_keys())
     materialized = serving_quality.latest_materializations(context.instance)
@@ -71,15 +73,15 @@ def analytics_snapshot(
         result = serving.build_snapshot(
             con, serving.snapshot_path(settings), checks, materialized, run_id=context.run.run_id
         )
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(result.path)),
-            "bytes": result.bytes,
-            "seconds": round(result.seconds, 3),
-            "tables": dg.MetadataValue.json(result.rows),
-            "dagster/row_count": sum(result.rows.values()),
-        }
-    )
+    metadata = {
+        "path": dg.MetadataValue.path(str(result.path)),
+        "bytes": result.bytes,
+        "seconds": round(result.seconds, 3),
+        "tables": dg.MetadataValue.json(result.rows),
+        "dagster/row_count": sum(result.rows.values()),
+    }
+    yield from own_materialization(context, SERVING_SNAPSHOT, metadata)
+    yield dg.MaterializeResult(metadata=metadata)
 
 
 @dg.asset(
@@ -93,17 +95,19 @@ def analytics_snapshot(
     # the one run that loads the window (the CLI requires single-run assets for ranges).
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def dashboard(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+def dashboard(
+    context: dg.AssetExecutionContext,
+) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
     settings = load_settings()
     result = build_dashboard(serving.snapshot_path(settings), dashboard_path(settings))
     if result.missing:
         context.log.warning(f"Panels without data: {sorted(result.missing)}")
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(result.path)),
-            "url": dg.MetadataValue.url(result.path.as_uri()),
-            "bytes": result.bytes,
-            "charts": len(result.charts),
-            "panels_without_data": dg.MetadataValue.json(result.missing),
-        }
-    )
+    metadata = {
+        "path": dg.MetadataValue.path(str(result.path)),
+        "url": dg.MetadataValue.url(result.path.as_uri()),
+        "bytes": result.bytes,
+        "charts": len(result.charts),
+        "panels_without_data": dg.MetadataValue.json(result.missing),
+    }
+    yield from own_materialization(context, DASHBOARD, metadata)
+    yield dg.MaterializeResult(metadata=metadata)

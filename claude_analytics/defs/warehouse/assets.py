@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 
 from claude_analytics.defs.lake.assets import LAKE_CONVERSATIONS, LAKE_DEAD_LETTERS
 from claude_analytics.lib import lake, warehouse
+from claude_analytics.lib.asset_events import report_days
 from claude_analytics.lib.fingerprint import partition_hashes
 from claude_analytics.lib.freshness import HOURLY_FRESHNESS
 from claude_analytics.lib.partitions import daily_partitions
@@ -56,12 +57,17 @@ def warehouse_raw(
     dead_letters = lake_catalog.table(lake.DEAD_LETTERS)
     with duckdb.get_connection() as con:
         warehouse.ensure_raw_tables(con)
+        entries_before = warehouse.counts_by_date(
+            con, "raw.conversations", window.start, window.end
+        )
+        letters_before = warehouse.counts_by_date(con, "raw.dead_letters", window.start, window.end)
         rows = warehouse.replace_window(
             con,
             "raw.conversations",
             window.start,
             window.end,
             lake.window_rows(conversations, window.start, window.end),
+            record_for_run=context.run.run_id,
         )
         letters = warehouse.replace_window(
             con,
@@ -69,6 +75,8 @@ def warehouse_raw(
             window.start,
             window.end,
             lake.window_rows(dead_letters, window.start, window.end),
+            # the serving snapshot shows dead letters: a change there is a change to build
+            record_for_run=context.run.run_id,
         )
         loaded_by_day = warehouse.counts_by_date(con, "raw.conversations", window.start, window.end)
         letters_by_day = warehouse.counts_by_date(con, "raw.dead_letters", window.start, window.end)
@@ -85,23 +93,18 @@ def warehouse_raw(
             letters_by_day,
         ),
     }
-    yield dg.MaterializeResult(
-        asset_key=RAW_CONVERSATIONS,
-        metadata={
-            "rows": rows,
-            "dagster/row_count": rows,
-            "days": len(loaded_by_day),
-            "content_hash_by_day": {day.isoformat(): h for day, h in entry_hashes.items()},
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=RAW_DEAD_LETTERS,
-        metadata={
-            "rows": letters,
-            "dagster/row_count": letters,
-            "content_hash_by_day": {day.isoformat(): h for day, h in letter_hashes.items()},
-        },
-    )
+    for key, window_rows, after, before, hashes in (
+        (RAW_CONVERSATIONS, rows.rows, loaded_by_day, entries_before, entry_hashes),
+        (RAW_DEAD_LETTERS, letters.rows, letters_by_day, letters_before, letter_hashes),
+    ):
+        metadata = {"window_rows": window_rows, "days": len(after)}
+        # each day's materialization holds that day's hash (not the window's: a long window
+        # would copy all of them onto every day)
+        own_hashes = {
+            day: {"content_hash_by_day": {day.isoformat(): h}} for day, h in hashes.items()
+        }
+        yield from report_days(context, key, metadata, after, before, own_hashes)
+        yield dg.MaterializeResult(asset_key=key, metadata=metadata)
     yield dg.AssetCheckResult(
         check_name="matches_lake",
         asset_key=RAW_CONVERSATIONS,

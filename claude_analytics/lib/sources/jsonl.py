@@ -72,9 +72,17 @@ class JsonlDirectorySource:
         return [item for item in self._listing() if item[1].st_mtime >= earliest.timestamp()]
 
     def iter_batches(self, window: DateWindow) -> Iterator[pa.Table]:
+        """Batches of whole files, the files taken in the order they were last written.
+
+        A file's entries sit on the days up to its mtime, so batches in mtime order each
+        cover a few neighbouring days: the lake writes one Parquet file per day and batch,
+        and a path-ordered batch of a long history touched every day of it (thousands of
+        small files for a year of logs).
+        """
         batch: list[tuple[Path, os.stat_result]] = []
         size = 0
-        for item in self._candidate_files(window):
+        ordered = sorted(self._candidate_files(window), key=lambda item: item[1].st_mtime)
+        for item in ordered:
             batch.append(item)
             size += item[1].st_size
             if size >= self.batch_bytes:
