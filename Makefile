@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python -r requirements.lock -e .
-	$(BIN)/python -m compileall -q claude_analytics benchmarks
+	$(BIN)/python -m compileall -q -j 0 claude_analytics benchmarks claude_analytics_tests
 	$(BIN)/claude-analytics prepare
 	touch $@
 

@@ -14,7 +14,7 @@ materialize --partition-range`) runs without it and gets Dagster's usual per-day
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import dagster as dg
@@ -39,10 +39,13 @@ def report_days(
     """Each day's row count (and `day_extras`) for a partitioned asset of a window run.
 
     In a run that reports its own events: one materialization per day that holds or lost
-    rows, with the window's metadata beside the day's own. Otherwise Dagster records every
-    day of the window from the asset's output; the days with rows get their own figures.
+    rows, and one for the window's last day in any case (an hourly run over a quiet day
+    still says the asset is current), each with the window's metadata beside the day's
+    own. Otherwise Dagster records every day of the window from the asset's output; the
+    days with rows get their own figures.
     """
-    changed = sorted(set(rows_after) | set(rows_before))
+    last_day = context.partition_time_window.end.date() - timedelta(days=1)
+    changed = sorted(set(rows_after) | set(rows_before) | {last_day})
     own = reports_own_events(context)
     for day in changed:
         rows = rows_after.get(day, 0)

@@ -23,10 +23,12 @@ LOADED_DAYS = "raw.loaded_days"
 
 @dataclass(frozen=True)
 class ReplacedWindow:
-    """What a window replace did: rows inserted, and the days that held rows before or after
-    (a day with rows in neither was not touched, so nothing downstream needs to look at it)."""
+    """What a window replace did: rows inserted, each day's content hash after it, and the
+    days whose rows differ from before (added, removed or changed): a day reloaded with
+    the very same rows is not a change, so nothing downstream re-derives it."""
 
     rows: int
+    hashes: dict[date, str]
     changed_days: frozenset[date]
 
 
@@ -59,12 +61,14 @@ def replace_window(
     loaded. With `record_for_run`, the changed days are appended to `raw.loaded_days` in
     the same transaction, so dbt never sees rows without the note that they changed.
     """
+    from claude_analytics.lib.fingerprint import partition_hashes
+
     schema = RAW_TABLES[table]
     columns = ", ".join(f'"{name}"' for name in schema.names)
     bounds = {"start": start, "end": end}
     con.execute("begin transaction")
     try:
-        before = _days(con, table, start, end)
+        before = partition_hashes(con, table, start, end)
         con.execute(f"delete from {table} where event_date >= $start and event_date < $end", bounds)
         inserted = 0
         if isinstance(rows, list):
@@ -82,7 +86,8 @@ def replace_window(
                 con, f"insert into {table} ({columns}) select {columns} from incoming", {}
             )
             con.unregister("incoming")
-        changed = before | _days(con, table, start, end)
+        after = partition_hashes(con, table, start, end)
+        changed = {day for day in before.keys() | after.keys() if before.get(day) != after.get(day)}
         if record_for_run is not None and changed:
             con.executemany(
                 f"insert into {LOADED_DAYS} values (?, current_timestamp, ?)",
@@ -92,15 +97,7 @@ def replace_window(
     except BaseException:
         con.execute("rollback")
         raise
-    return ReplacedWindow(rows=inserted, changed_days=frozenset(changed))
-
-
-def _days(con: duckdb.DuckDBPyConnection, table: str, start: date, end: date) -> set[date]:
-    rows = con.execute(
-        f"select distinct event_date from {table} where event_date >= $start and event_date < $end",
-        {"start": start, "end": end},
-    ).fetchall()
-    return {day for (day,) in rows}
+    return ReplacedWindow(rows=inserted, hashes=after, changed_days=frozenset(changed))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict) -> int:

@@ -10,7 +10,7 @@ from dagster_duckdb import DuckDBResource
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL
 from claude_analytics.lib import dbt_builds
 from claude_analytics.lib.asset_events import with_own_materializations
-from claude_analytics.lib.dbt import LAYERS, dbt_project, dbt_target_path, translator
+from claude_analytics.lib.dbt import dbt_project, dbt_target_path, translator
 from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
 
@@ -40,33 +40,13 @@ def dbt_models(
 ) -> Iterator[Any]:
     settings = load_settings()
     export_for_subprocesses(settings)
-    target = dbt_target_path(settings)
-    whole_project = set(context.selected_asset_keys) == set(context.assets_def.keys)
     with duckdb.get_connection() as con:
-        current = dbt_builds.BuildMark(
-            manifest_sha256=dbt_builds.manifest_digest(dbt_project().manifest_path),
-            loaded_through=dbt_builds.latest_load(con),
-            relations=dbt_builds.dbt_relations(con, LAYERS),
-        )
-    if (
-        whole_project
-        and not config.full_refresh
-        and dbt_builds.nothing_to_build(dbt_builds.read_mark(target), current)
-    ):
-        # no output: the models and everything downstream keep their last materialization
-        context.log.info(
-            "dbt: nothing to build (no warehouse load since the last complete build, same "
-            "project); skipped."
-        )
+        loaded = dbt_builds.warehouse_ever_loaded(con)
+    if not loaded and not config.full_refresh:
+        # no output: nothing downstream runs either, until the first entries arrive
+        context.log.info("dbt: the warehouse has never been loaded with entries; nothing to build.")
         return
-    dbt_builds.clear_mark(target)
     args = ["build", "--full-refresh"] if config.full_refresh else ["build"]
     # A target folder that outlives the run keeps dbt's partial parse valid between runs.
-    invocation = dbt.cli(args, context=context, target_path=target)
+    invocation = dbt.cli(args, context=context, target_path=dbt_target_path(settings))
     yield from with_own_materializations(context, invocation.stream())
-    if whole_project and invocation.is_successful():
-        with duckdb.get_connection() as con:
-            relations = dbt_builds.dbt_relations(con, LAYERS)
-        dbt_builds.write_mark(
-            target, dbt_builds.BuildMark(current.manifest_sha256, current.loaded_through, relations)
-        )

@@ -8,7 +8,6 @@ from dagster_duckdb import DuckDBResource
 from claude_analytics.defs.lake.assets import LAKE_CONVERSATIONS, LAKE_DEAD_LETTERS
 from claude_analytics.lib import lake, warehouse
 from claude_analytics.lib.asset_events import report_days
-from claude_analytics.lib.fingerprint import partition_hashes
 from claude_analytics.lib.freshness import HOURLY_FRESHNESS
 from claude_analytics.lib.partitions import daily_partitions
 from claude_analytics.lib.resources import LakeResource
@@ -80,9 +79,6 @@ def warehouse_raw(
         )
         loaded_by_day = warehouse.counts_by_date(con, "raw.conversations", window.start, window.end)
         letters_by_day = warehouse.counts_by_date(con, "raw.dead_letters", window.start, window.end)
-        # Re-materialising a day must reproduce these hashes exactly (idempotency proof).
-        entry_hashes = partition_hashes(con, "raw.conversations", window.start, window.end)
-        letter_hashes = partition_hashes(con, "raw.dead_letters", window.start, window.end)
     mismatched = {
         **_mismatches(
             "rows", lake.counts_by_date(conversations, window.start, window.end), loaded_by_day
@@ -93,11 +89,17 @@ def warehouse_raw(
             letters_by_day,
         ),
     }
-    for key, window_rows, after, before, hashes in (
-        (RAW_CONVERSATIONS, rows.rows, loaded_by_day, entries_before, entry_hashes),
-        (RAW_DEAD_LETTERS, letters.rows, letters_by_day, letters_before, letter_hashes),
+    for key, replaced, after, before in (
+        (RAW_CONVERSATIONS, rows, loaded_by_day, entries_before),
+        (RAW_DEAD_LETTERS, letters, letters_by_day, letters_before),
     ):
-        metadata = {"window_rows": window_rows, "days": len(after)}
+        metadata = {
+            "window_rows": replaced.rows,
+            "days": len(after),
+            "days_changed": len(replaced.changed_days),
+        }
+        # Re-materialising a day must reproduce its hash exactly (idempotency proof).
+        hashes = replaced.hashes
         # each day's materialization holds that day's hash (not the window's: a long window
         # would copy all of them onto every day)
         own_hashes = {
