@@ -1,0 +1,97 @@
+"""A JSON text with its string values decoded in place, and the way back to its offsets.
+
+Credential rules look for word boundaries, line starts and quotes as a reader of the value
+sees them. In a stored line a newline inside a string is the two characters `\\n`, so a
+key at the start of a line of Bash output follows the letter `n` and a `\\b` before it
+fails. The decoded view holds the real characters; a match found in it is mapped back to
+the stored text and replaced there, so the rest of the line stays byte for byte as written.
+Lines that are not JSON (dead letters) decode the same way, string by string, as far as
+their strings go.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# A string literal: its content, to its closing quote or (a cut line) to the end.
+_LITERAL = re.compile(r'"((?:[^"\\]|\\.)*)"?', re.S)
+_ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.S)
+_SIMPLE_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+@dataclass(frozen=True)
+class DecodedView:
+    """`text` is the decoded view; the rest maps its offsets back to the original."""
+
+    text: str
+    # view offset of each escape, and the original characters it stood for minus one
+    escape_at: list[int]
+    extra_before: list[int]  # cumulative extra length up to and including each escape
+    # original [start, end) of each string's content, in order
+    strings: list[tuple[int, int]]
+
+    def original_offset(self, view_offset: int) -> int:
+        """The original offset of a view offset (a start or an exclusive end)."""
+        index = bisect.bisect_left(self.escape_at, view_offset)
+        return view_offset + (self.extra_before[index - 1] if index else 0)
+
+    def clip(self, start: int, end: int) -> tuple[int, int]:
+        """Keep an original span inside the string it starts in, or before the next one:
+        replacing a closing quote or a structural character would break the JSON."""
+        index = bisect.bisect_right(self.strings, (start, float("inf"))) - 1
+        if index >= 0 and self.strings[index][0] <= start <= self.strings[index][1]:
+            return start, min(end, self.strings[index][1])
+        following = index + 1
+        if following < len(self.strings):
+            return start, min(end, self.strings[following][0] - 1)
+        return start, end
+
+
+def decode(text: str) -> DecodedView:
+    """The view of `text` with every escape inside its strings decoded to its character."""
+    pieces: list[str] = []
+    escape_at: list[int] = []
+    extra_before: list[int] = []
+    strings: list[tuple[int, int]] = []
+    extra = 0
+    copied = 0
+    for literal in _LITERAL.finditer(text):
+        start, end = literal.span(1)
+        strings.append((start, end))
+        if "\\" not in literal.group(1):
+            continue
+        for escape in _ESCAPE.finditer(text, start, end):
+            pieces.append(text[copied : escape.start()])
+            hex_code, simple = escape.groups()
+            decoded = chr(int(hex_code, 16)) if hex_code else _SIMPLE_ESCAPES.get(simple, simple)
+            pieces.append(decoded)
+            copied = escape.end()
+            escape_at.append(escape.start() - extra)
+            extra += len(escape.group()) - 1
+            extra_before.append(extra)
+    pieces.append(text[copied:])
+    return DecodedView("".join(pieces), escape_at, extra_before, strings)
+
+
+# A `\uXXXX` surrogate escape, paired or not, and every other escape (so an escaped
+# backslash before a `u` is never read as the start of one).
+_SURROGATE_OR_ESCAPE = re.compile(
+    r"\\(?:(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})|(u[dD][89a-fA-F][0-9a-fA-F]{2})|.)",
+    re.S,
+)
+LONE_SURROGATE_SQL = r"regexp_matches({c}, '\\u[dD][89a-fA-F][0-9a-fA-F]{{2}}')"
+
+
+def replace_lone_surrogates(text: str) -> str:
+    """`text` with each unpaired surrogate escape (`\\ud800`) turned into `\\ufffd`.
+
+    JavaScript's JSON.parse accepts a lone surrogate, so Claude Code keeps such an entry
+    (JSON.stringify writes one that way), and Node writes it out as U+FFFD; DuckDB's
+    parser rejects it. Pairs (an emoji) and every other escape stay as they are.
+    """
+
+    return _SURROGATE_OR_ESCAPE.sub(
+        lambda escape: "\\ufffd" if escape.group(2) else escape.group(), text
+    )
