@@ -18,6 +18,7 @@ from claude_analytics.lib import lake
 from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.locks import probe_lock
 from claude_analytics.lib.settings import Settings, load_settings
+from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
 
 Status = Literal["OK", "WARN", "FAIL"]
 console = Console()
@@ -106,15 +107,26 @@ def check_source(settings: Settings) -> Check:
     if settings.logs_dir is not None:
         if not settings.logs_dir.is_dir():
             return Check("source", "FAIL", f"JSONL directory {settings.logs_dir} does not exist")
-        files = list(settings.logs_dir.rglob("*.jsonl"))
-        size = sum(p.stat().st_size for p in files)
-        status: Status = "OK" if files else "WARN"
-        return Check(
-            "source",
-            status,
-            f"JSONL directory {settings.logs_dir}: {len(files)} files, {_human_bytes(size)}",
-        )
+        return check_jsonl_directory(JsonlDirectorySource(settings.logs_dir))
     return Check("source", "OK", "bundled sample (set CLAUDE_LOGS_DIR or MONGO_URI for real logs)")
+
+
+# Faulty files named in the detail, the rest counted.
+FAULTS_SHOWN = 5
+
+
+def check_jsonl_directory(source: JsonlDirectorySource) -> Check:
+    """Files, bytes, and the files that cannot be read (each is a dead letter of a run)."""
+    listing = source.listing()
+    readable = [item for item in listing if item.fault is None]
+    faulty = [item for item in listing if item.fault is not None]
+    size = sum(item.size for item in readable)
+    detail = f"JSONL directory {source.root}: {len(readable)} files, {_human_bytes(size)}"
+    if faulty:
+        shown = ", ".join(f"{item.name} ({item.fault})" for item in faulty[:FAULTS_SHOWN])
+        more = f" and {len(faulty) - FAULTS_SHOWN} more" if len(faulty) > FAULTS_SHOWN else ""
+        detail += f"; {len(faulty)} cannot be read, each loads as a dead letter: {shown}{more}"
+    return Check("source", "OK" if readable and not faulty else "WARN", detail)
 
 
 def check_lake(settings: Settings) -> Check:

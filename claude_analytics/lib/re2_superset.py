@@ -82,7 +82,7 @@ def _repeat(low: int, high: int, body: str) -> str:
 
 def _translate(items, groups: dict[int, object], ascii_only: bool) -> str:
     def inner(body) -> str:
-        return inner(body)
+        return _translate(body, groups, ascii_only)
 
     out = []
     for op, value in items:
