@@ -24,12 +24,12 @@ import pytest
 from claude_analytics.defs.lake.assets import lake_raw
 from claude_analytics.defs.warehouse.assets import warehouse_raw
 from claude_analytics.lib import lake
+from claude_analytics.lib.locks import WarehouseLockedError
 from claude_analytics.lib.parsing import parse_batch
 from claude_analytics.lib.partitions import partition_bounds
 from claude_analytics.lib.resources import (
     LakeResource,
     QualityResource,
-    WarehouseLockedError,
     WarehouseResource,
     source_resource,
 )

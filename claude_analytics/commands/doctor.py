@@ -7,14 +7,14 @@ import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 import dagster as dg
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib import lake
+from claude_analytics.lib import lake, stale_runs
 from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.locks import probe_lock
 from claude_analytics.lib.settings import Settings, load_settings
@@ -186,6 +186,23 @@ def check_runs(instance: dg.DagsterInstance) -> Check:
     return Check("latest successful run", "OK", detail)
 
 
+def check_stale_runs(instance: dg.DagsterInstance, fix: bool) -> Check:
+    """Runs whose process died and the pool slots they hold (every later run waits on them)."""
+    stale = stale_runs.find_stale_runs(instance, include_launched=True)
+    if not stale:
+        return Check("stale runs", "OK", "no run holds a slot or a status its process lost")
+    listed = "; ".join(found.describe() for found in stale)
+    if fix:
+        stale_runs.recover(instance, stale, lambda _: None)
+        return Check("stale runs", "OK", f"recovered (marked failed, slots freed): {listed}")
+    return Check(
+        "stale runs",
+        "FAIL",
+        f"{listed}. Later runs wait for these slots: `claude-analytics doctor --fix` marks "
+        "the runs failed and frees them",
+    )
+
+
 def check_freshness(instance: dg.DagsterInstance, now: float) -> list[Check]:
     checks = []
     for layer, key in LAYER_KEYS.items():
@@ -219,7 +236,7 @@ def check_disk(settings: Settings) -> Check:
     return Check("free disk", "OK", detail)
 
 
-def run_checks(settings: Settings) -> list[Check]:
+def run_checks(settings: Settings, fix: bool = False) -> list[Check]:
     checks: list[Check] = [check_source(settings), check_lake(settings), check_warehouse(settings)]
     try:
         instance = get_instance(settings)
@@ -227,6 +244,7 @@ def run_checks(settings: Settings) -> list[Check]:
         checks.append(Check("dagster instance", "FAIL", f"cannot open DAGSTER_HOME: {error}"))
     else:
         checks.append(check_runs(instance))
+        checks.append(check_stale_runs(instance, fix))
         checks.extend(check_freshness(instance, time.time()))
     checks.append(check_disk(settings))
     return checks
@@ -235,9 +253,13 @@ def run_checks(settings: Settings) -> list[Check]:
 STYLE = {"OK": "green", "WARN": "yellow", "FAIL": "bold red"}
 
 
-def doctor() -> None:
+def doctor(
+    fix: Annotated[
+        bool, typer.Option(help="Mark runs whose process died failed and free their pool slots.")
+    ] = False,
+) -> None:
     """Check the source, the lake, the warehouse, the runs, freshness and disk; exit 1 on FAIL."""
-    checks = run_checks(load_settings())
+    checks = run_checks(load_settings(), fix)
     table = Table(title="claude-analytics doctor")
     table.add_column("check")
     table.add_column("status")

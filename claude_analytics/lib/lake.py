@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog, load_catalog
-from pyiceberg.expressions import And, BooleanExpression, GreaterThanOrEqual, LessThan
+from pyiceberg.expressions import (
+    And,
+    BooleanExpression,
+    GreaterThanOrEqual,
+    In,
+    LessThan,
+    Or,
+)
 from pyiceberg.io.pyarrow import pyarrow_to_schema
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.table import Table
@@ -76,16 +83,24 @@ class ReplaceResult:
 
 
 def replace_window(
-    table: Table, start: date, end: date, batches: Iterable[pa.Table]
+    table: Table,
+    start: date,
+    end: date,
+    batches: Iterable[pa.Table],
+    also_delete: list[str] | None = None,
 ) -> ReplaceResult:
-    """Delete the window and append the new rows in one Iceberg commit.
+    """Delete the window (and the rows whose `entry_id` is in `also_delete`) and append the
+    new rows in one Iceberg commit.
 
     Data files are written as batches arrive (memory stays flat), but readers see them only
     when the transaction commits: a failure before that leaves the table as it was.
     """
     result = ReplaceResult()
+    doomed = window_filter(start, end)
+    if also_delete:
+        doomed = Or(doomed, In("entry_id", also_delete))
     with table.transaction() as transaction:
-        transaction.delete(window_filter(start, end))
+        transaction.delete(doomed)
         for batch in batches:
             if batch.num_rows:
                 transaction.append(batch)

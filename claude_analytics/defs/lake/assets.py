@@ -15,6 +15,7 @@ from claude_analytics.lib.freshness import HOURLY_FRESHNESS
 from claude_analytics.lib.parsing import parse_batch
 from claude_analytics.lib.partitions import daily_partitions, partition_bounds
 from claude_analytics.lib.resources import LakeResource, LogSourceResource, QualityResource
+from claude_analytics.lib.supersede import superseded_letters
 from claude_analytics.lib.timing import Clock, timed
 from claude_analytics.lib.windows import run_window
 
@@ -64,6 +65,7 @@ def lake_raw(
     conversations = lake_catalog.table(lake.CONVERSATIONS)
     dead_letters_table = lake_catalog.table(lake.DEAD_LETTERS)
     dead_letters: list[pa.Table] = []
+    entry_ids: list[pa.Array] = []
     read = {"lines": 0, "batches": 0}
     tally = checks.ExtractTally()
 
@@ -84,6 +86,7 @@ def lake_raw(
             read["lines"] += batch.num_rows
             read["batches"] += 1
             dead_letters.append(parsed.dead_letters)
+            entry_ids.append(parsed.entries["entry_id"].combine_chunks())
             context.log.info(
                 f"batch {read['batches']}: {batch.num_rows} lines read, "
                 f"{parsed.entries.num_rows} entries and {parsed.dead_letters.num_rows} dead "
@@ -95,7 +98,10 @@ def lake_raw(
     written = lake.replace_window(
         conversations, window.start, window.end, timed(entries(), extract)
     )
-    letters = lake.replace_window(dead_letters_table, window.start, window.end, dead_letters)
+    superseded = superseded_letters(dead_letters_table, window.start, window.end, entry_ids)
+    letters = lake.replace_window(
+        dead_letters_table, window.start, window.end, dead_letters, also_delete=superseded
+    )
     elapsed = time.perf_counter() - started
     # Arrow's allocator keeps the batches' freed memory for reuse; the next steps of an
     # in-process run (the warehouse load, DuckDB's) would stack on top of it.
@@ -124,6 +130,7 @@ def lake_raw(
             "rows": letters.rows,
             "dagster/row_count": letters.rows,
             "by_reason": reasons,
+            "superseded_by_completed_lines": len(superseded),
             "snapshot_id": str(letters.snapshot_id),
         },
     )

@@ -9,6 +9,7 @@ from dagster_dbt import DbtCliResource, dbt_assets
 
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL
 from claude_analytics.lib.dbt import dbt_project, translator
+from claude_analytics.lib.locks import wait_for_writer_lock
 from claude_analytics.lib.partitions import daily_partitions
 from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 from claude_analytics.lib.windows import run_window
@@ -33,7 +34,10 @@ def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig
 ) -> Iterator[Any]:
     window = run_window(context)
-    export_for_subprocesses(load_settings())
+    settings = load_settings()
+    export_for_subprocesses(settings)
+    # dbt opens the file itself: a foreign holder is waited out here, in the run log
+    wait_for_writer_lock(settings.duckdb_path, context.log.warning)
     dbt_vars = {"min_date": window.start.isoformat(), "max_date": window.end.isoformat()}
     args = ["build", "--vars", json.dumps(dbt_vars)]
     if config.full_refresh:

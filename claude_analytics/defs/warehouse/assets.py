@@ -70,6 +70,7 @@ def warehouse_raw(
             window.end,
             lake.window_rows(dead_letters, window.start, window.end),
         )
+        warehouse.drop_superseded_dead_letters(con, window.start, window.end)
         loaded_by_day = warehouse.counts_by_date(con, "raw.conversations", window.start, window.end)
         letters_by_day = warehouse.counts_by_date(con, "raw.dead_letters", window.start, window.end)
         # Re-materialising a day must reproduce these hashes exactly (idempotency proof).
