@@ -19,6 +19,7 @@ from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.locks import probe_lock
 from claude_analytics.lib.settings import Settings, load_settings
 from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
+from claude_analytics.lib.warehouse_file import REPAIR_HINT
 
 Status = Literal["OK", "WARN", "FAIL"]
 console = Console()
@@ -141,8 +142,16 @@ def check_lake(settings: Settings) -> Check:
             table = catalog.load_table(identifier)
             snapshot = table.current_snapshot()
             rows = int(snapshot.summary["total-records"]) if snapshot and snapshot.summary else 0
+            missing = lake.missing_files(table)
+            if missing:
+                return Check(
+                    "iceberg catalog",
+                    "FAIL",
+                    f"{identifier}: {len(missing)} file(s) of its current snapshot are missing "
+                    f"(e.g. {missing[0]}); {lake.MISSING_FILES_HINT}",
+                )
             parts.append(f"{identifier} {rows:,} rows, {len(table.metadata.snapshots)} snapshots")
-        return Check("iceberg catalog", "OK", "; ".join(parts))
+        return Check("iceberg catalog", "OK", "; ".join(parts) + "; every data file present")
     except Exception as error:
         return Check("iceberg catalog", "FAIL", f"cannot open the catalog: {error}")
 
@@ -155,7 +164,9 @@ def check_warehouse(settings: Settings) -> Check:
     try:
         holder = probe_lock(path)
     except Exception as error:
-        return Check("duckdb file", "FAIL", f"{path} ({size}) cannot be opened: {error}")
+        return Check(
+            "duckdb file", "FAIL", f"{path} ({size}) cannot be opened: {error}; {REPAIR_HINT}"
+        )
     if holder is not None:
         return Check(
             "duckdb file", "WARN", f"{path} ({size}) locked by PID {holder} (a run writing?)"

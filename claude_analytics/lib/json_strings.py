@@ -29,24 +29,40 @@ class DecodedView:
     # view offset of each escape, and the original characters it stood for minus one
     escape_at: list[int]
     extra_before: list[int]  # cumulative extra length up to and including each escape
-    # original [start, end) of each string's content, in order
+    # original [start, end) of each string's content, in order, and the same in the view
     strings: list[tuple[int, int]]
+    view_strings: list[tuple[int, int]]
 
     def original_offset(self, view_offset: int) -> int:
         """The original offset of a view offset (a start or an exclusive end)."""
         index = bisect.bisect_left(self.escape_at, view_offset)
         return view_offset + (self.extra_before[index - 1] if index else 0)
 
-    def clip(self, start: int, end: int) -> tuple[int, int]:
-        """Keep an original span inside the string it starts in, or before the next one:
-        replacing a closing quote or a structural character would break the JSON."""
-        index = bisect.bisect_right(self.strings, (start, float("inf"))) - 1
-        if index >= 0 and self.strings[index][0] <= start <= self.strings[index][1]:
-            return start, min(end, self.strings[index][1])
-        following = index + 1
-        if following < len(self.strings):
-            return start, min(end, self.strings[following][0] - 1)
-        return start, end
+    def pieces(self, original: str, start: int, end: int) -> list[tuple[int, int]]:
+        """The parts of the original span [start, end) that may be replaced: inside strings,
+        and between them only where no quote is crossed (a quote or the structure between
+        two strings — `", "` — stays, so the JSON stays valid). A key whose lines are the
+        elements of an array (a patch's lines) is replaced element by element."""
+        first = max(bisect.bisect_right(self.strings, (start, float("inf"))) - 1, 0)
+        out: list[tuple[int, int]] = []
+        cursor = start
+
+        def gap(until: int) -> None:
+            if cursor < until and '"' not in original[cursor:until]:
+                out.append((cursor, until))
+
+        for string_start, string_end in self.strings[first:]:
+            if string_start >= end:
+                break
+            if string_end < cursor:
+                continue  # the string before the span
+            gap(string_start)
+            low, high = max(string_start, cursor), min(string_end, end)
+            if high > low:
+                out.append((low, high))
+            cursor = max(cursor, high)
+        gap(end)
+        return out
 
 
 def decode(text: str) -> DecodedView:
@@ -55,12 +71,15 @@ def decode(text: str) -> DecodedView:
     escape_at: list[int] = []
     extra_before: list[int] = []
     strings: list[tuple[int, int]] = []
+    view_strings: list[tuple[int, int]] = []
     extra = 0
     copied = 0
     for literal in _LITERAL.finditer(text):
         start, end = literal.span(1)
         strings.append((start, end))
+        view_start = start - extra
         if "\\" not in literal.group(1):
+            view_strings.append((view_start, end - extra))
             continue
         for escape in _ESCAPE.finditer(text, start, end):
             pieces.append(text[copied : escape.start()])
@@ -71,8 +90,9 @@ def decode(text: str) -> DecodedView:
             escape_at.append(escape.start() - extra)
             extra += len(escape.group()) - 1
             extra_before.append(extra)
+        view_strings.append((view_start, end - extra))
     pieces.append(text[copied:])
-    return DecodedView("".join(pieces), escape_at, extra_before, strings)
+    return DecodedView("".join(pieces), escape_at, extra_before, strings, view_strings)
 
 
 # A `\uXXXX` surrogate escape, paired or not, and every other escape (so an escaped

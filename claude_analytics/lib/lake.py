@@ -155,3 +155,31 @@ def counts_by_date(table: Table, start: date, end: date) -> dict[date, int]:
         ):
             counts[day.as_py()] = counts.get(day.as_py(), 0) + n.as_py()
     return counts
+
+
+MISSING_FILES_HINT = (
+    "restore a backup taken with --with-lake-data (`claude-analytics restore --list`), or "
+    "rebuild the lake from the source: remove $CLAUDE_ANALYTICS_HOME/lake and run "
+    "`claude-analytics run` (RUNBOOK.md, Restore from the source)"
+)
+
+
+def missing_files(table: Table) -> list[str]:
+    """Files the current snapshot needs that are gone: its manifests, then its data files.
+
+    A catalog restored from a metadata-only backup, or a lake folder partly lost, still
+    loads and reports its row counts from snapshot summaries; only reading fails.
+    """
+    snapshot = table.current_snapshot()
+    if snapshot is None:
+        return []
+
+    def gone(path: str) -> bool:
+        return not table.io.new_input(path).exists()
+
+    if gone(snapshot.manifest_list):
+        return [snapshot.manifest_list]
+    missing = [m.manifest_path for m in snapshot.manifests(table.io) if gone(m.manifest_path)]
+    if missing:
+        return missing
+    return [path for path in table.inspect.files()["file_path"].to_pylist() if gone(path)]

@@ -34,7 +34,12 @@ _TRAILING_CONTEXT = "\"'`@ \t\r\n,;)]}>"
 _NOT_CREDENTIALS = frozenset({"IPPublicDetector"})
 # detect-secrets' JWT pattern ends lazily, before the signature: the secret runs on.
 _JWT_CHARACTERS = string.ascii_letters + string.digits + "-_.+/="
-_PRIVATE_KEY_BODY = r"[^\"]*?(?:-----END[ A-Z0-9]*-----|Private-MAC: *[0-9a-fA-F]+|(?=\")|\Z)"
+# A private key runs to its END line, or to the end of the value when it was cut before it;
+# lines of a patch are array elements (`", "+MIIE...`), and the key runs on through them.
+_PRIVATE_KEY_BODY = (
+    r"(?:(?!-----END)[^\"]|\"\s*,\s*\"[+ -]?(?=[A-Za-z0-9+/=]{8}|-----END))*"
+    r"(?:-----END[ A-Z0-9]*-----)?"
+)
 
 
 @dataclass(frozen=True)
@@ -149,23 +154,42 @@ def kinds() -> tuple[str, ...]:
     return tuple(dict.fromkeys(rule.kind for rule in rules()))
 
 
-def _spans(text: str, mask: Sequence[bool] | None) -> list[tuple[int, int, str]]:
+# Strings shorter than this hold no credential of their own.
+_SHORTEST_SECRET = 8
+
+
+def _spans(
+    text: str, mask: Sequence[bool] | None, parts: Sequence[tuple[int, int]] = ()
+) -> list[tuple[int, int, str]]:
     """Every secret's span in `text` with its kind; a value is claimed by the first rule.
-    `mask` (from `rule_mask_sql`) skips the rules that cannot match."""
+
+    Each rule runs over the whole text (a keyword and its quoted value are two JSON
+    strings), then over each of `parts` (the JSON strings) alone: a detector's greedy `.+`
+    over a whole line would stop at its last match and pass over the ones before it.
+    `mask` (from `rule_mask_sql`) skips the rules that cannot match.
+    """
     taken: list[tuple[int, int, str]] = []
+
+    def claim(start: int, end: int, kind: str) -> None:
+        if not any(start < t_end and t_start < end for t_start, t_end, _ in taken):
+            taken.append((start, end, kind))
+
     for index, rule in enumerate(rules()):
         if mask is not None and not mask[index]:
             continue
         for start, end in rule.secret_spans(text):
-            if not any(start < t_end and t_start < end for t_start, t_end, _ in taken):
-                taken.append((start, end, rule.kind))
+            claim(start, end, rule.kind)
+        for part_start, part_end in parts:
+            if part_end - part_start >= _SHORTEST_SECRET:
+                for start, end in rule.secret_spans(text[part_start:part_end]):
+                    claim(part_start + start, part_start + end, rule.kind)
     return sorted(taken)
 
 
 def _replace(text: str, spans: list[tuple[int, int, str]]) -> str:
     pieces, copied = [], 0
-    for start, end, kind in spans:
-        if start < copied:  # spans clipped into an earlier one
+    for start, end, kind in sorted(spans):
+        if start < copied:  # overlaps a piece already replaced
             continue
         pieces.extend((text[copied:start], f"[REDACTED:{kind}]"))
         copied = end
@@ -177,12 +201,13 @@ def redact_json_text(text: str, mask: Sequence[bool] | None = None) -> tuple[str
     """`text` (a JSON line, or what is left of one) with every secret replaced inside the
     string it lies in, and the count per kind."""
     view = json_strings.decode(text)
-    spans = []
-    for start, end, kind in _spans(view.text, mask):
-        original = view.clip(view.original_offset(start), view.original_offset(end))
-        if original[1] > original[0]:
-            spans.append((*original, kind))
-    return _replace(text, spans), Counter(kind for *_, kind in spans)
+    replaced: list[tuple[int, int, str]] = []
+    found: Counter[str] = Counter()
+    for start, end, kind in _spans(view.text, mask, view.view_strings):
+        pieces = view.pieces(text, view.original_offset(start), view.original_offset(end))
+        replaced.extend((piece_start, piece_end, kind) for piece_start, piece_end in pieces)
+        found[kind] += bool(pieces)
+    return _replace(text, replaced), +found
 
 
 def redact_text(text: str) -> str:
