@@ -64,6 +64,49 @@ def extract(args: argparse.Namespace) -> Result:
     return {**counts, "seconds": time.perf_counter() - started}
 
 
+def redaction(args: argparse.Namespace) -> Result:
+    """What redaction costs: the same batches parsed with it off, then on (read once)."""
+    from claude_analytics.lib.parsing import parse_batch
+    from claude_analytics.lib.partitions import partition_bounds
+    from claude_analytics.lib.redaction import rules
+    from claude_analytics.lib.settings import load_settings
+    from claude_analytics.lib.sources.base import DateWindow
+
+    first, last = partition_bounds()
+    window = DateWindow(
+        date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
+    )
+    source = _open_source(load_settings())
+    batches = list(source.iter_batches(window))
+    rules()  # detect-secrets' plugins load once per process, not per batch
+    seconds: dict[str, float] = {}
+    redacted = 0
+    for switch in (False, True):
+        started = time.perf_counter()
+        for batch in batches:
+            parsed = parse_batch(
+                batch,
+                window,
+                inherit_file_time=source.inherits_file_time,
+                run_id="benchmark",
+                partition_start=first,
+                partition_end=last,
+                redact=switch,
+            )
+            redacted += sum(parsed.redactions.values())
+        seconds["on" if switch else "off"] = time.perf_counter() - started
+    lines = sum(batch.num_rows for batch in batches)
+    return {
+        "lines": lines,
+        "seconds_off": seconds["off"],
+        "seconds_on": seconds["on"],
+        "seconds": seconds["on"] - seconds["off"],
+        "overhead_percent": 100 * (seconds["on"] - seconds["off"]) / seconds["off"],
+        "redacted_values": redacted,
+        "rules": len(rules()),
+    }
+
+
 def _open_source(settings: Any) -> Any:
     """The source the environment selects, opened the way `claude-analytics run` opens it."""
     from claude_analytics.lib.resources import source_resource
@@ -157,6 +200,7 @@ STAGES: dict[str, Callable[[argparse.Namespace], Result]] = {
     "mongo-floor": mongo_floor,
     "mongo-sync": mongo_sync,
     "pipeline": pipeline,
+    "redaction": redaction,
 }
 
 

@@ -170,6 +170,7 @@ def test_a_foreign_duckdb_writer_makes_the_run_wait_then_fail_clearly(small_samp
     database = load_settings().duckdb_path
     database.parent.mkdir(parents=True, exist_ok=True)
     holder = _hold_write_lock(database)
+    instance = dg.DagsterInstance.ephemeral()
     try:
         started = time.monotonic()
         result = dg.materialize(
@@ -177,6 +178,7 @@ def test_a_foreign_duckdb_writer_makes_the_run_wait_then_fail_clearly(small_samp
             resources=_resources(database, retries=3, wait=0.25),
             partition_key=DAY.isoformat(),
             raise_on_error=False,
+            instance=instance,
         )
         waited = time.monotonic() - started
     finally:
@@ -194,6 +196,13 @@ def test_a_foreign_duckdb_writer_makes_the_run_wait_then_fail_clearly(small_samp
     assert "locked by another process" in message
     assert "gave up after 4 attempts" in message
     assert waited >= 0.25 + 0.5 + 1.0
+    # the run log says who holds the file while it waits, once per attempt
+    waits = [
+        record.user_message
+        for record in instance.all_logs(result.run_id)
+        if "is locked by PID" in record.user_message
+    ]
+    assert len(waits) == 3 and str(holder.pid) in waits[0]
 
     # the file is intact: the other process's committed table survived, and a rerun loads
     # the day exactly

@@ -118,7 +118,7 @@ FAULTS_SHOWN = 5
 
 def check_jsonl_directory(source: JsonlDirectorySource) -> Check:
     """Files, bytes, and the files that cannot be read (each is a dead letter of a run)."""
-    listing = source.listing()
+    listing = source.diagnose()
     readable = [item for item in listing if item.fault is None]
     faulty = [item for item in listing if item.fault is not None]
     size = sum(item.size for item in readable)

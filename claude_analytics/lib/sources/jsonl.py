@@ -125,6 +125,19 @@ class JsonlDirectorySource:
         # the order of sorted(Path): by parts, not by the path's text
         return sorted(found, key=lambda item: item.path.parts)
 
+    def diagnose(self) -> list[ListedFile]:
+        """The listing, each file also opened: one that cannot be read has its fault here
+        (a run finds it when it reads the file)."""
+        checked = []
+        for item in self.listing():
+            if item.fault is None:
+                try:
+                    os.close(os.open(item.path, os.O_RDONLY))
+                except OSError as error:
+                    item = replace(item, fault=f"unreadable_file: {_os_reason(error)}")
+            checked.append(item)
+        return checked
+
     @staticmethod
     def _listed(entry: os.DirEntry[str], root: str) -> ListedFile:
         name, decodable = _safe_name(entry.path, root)
