@@ -34,29 +34,14 @@ def duckdb_floor(args: argparse.Namespace) -> Result:
 
 def extract(args: argparse.Namespace) -> Result:
     """The platform's extract alone: the configured source read and parsed, nothing written."""
-    from claude_analytics.lib.parsing import parse_batch
-    from claude_analytics.lib.partitions import partition_bounds
     from claude_analytics.lib.settings import load_settings
-    from claude_analytics.lib.sources.base import DateWindow
 
-    settings = load_settings()
-    first, last = partition_bounds()
-    # [first, last] inclusive, like the pipeline's partition range
-    window = DateWindow(
-        date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
-    )
-    source = _open_source(settings)
+    window = _window(args)
+    source = _open_source(load_settings())
     counts = {"lines": 0, "entries": 0, "dead_letters": 0, "batches": 0}
     started = time.perf_counter()
     for batch in source.iter_batches(window):
-        parsed = parse_batch(
-            batch,
-            window,
-            inherit_file_time=source.inherits_file_time,
-            run_id="benchmark",
-            partition_start=first,
-            partition_end=last,
-        )
+        parsed = parse(source, batch, window)
         counts["lines"] += batch.num_rows
         counts["entries"] += parsed.entries.num_rows
         counts["dead_letters"] += parsed.dead_letters.num_rows
@@ -66,16 +51,10 @@ def extract(args: argparse.Namespace) -> Result:
 
 def redaction(args: argparse.Namespace) -> Result:
     """What redaction costs: the same batches parsed with it off, then on (read once)."""
-    from claude_analytics.lib.parsing import parse_batch
-    from claude_analytics.lib.partitions import partition_bounds
     from claude_analytics.lib.redaction import rules
     from claude_analytics.lib.settings import load_settings
-    from claude_analytics.lib.sources.base import DateWindow
 
-    first, last = partition_bounds()
-    window = DateWindow(
-        date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
-    )
+    window = _window(args)
     source = _open_source(load_settings())
     batches = list(source.iter_batches(window))
     rules()  # detect-secrets' plugins load once per process, not per batch
@@ -84,16 +63,7 @@ def redaction(args: argparse.Namespace) -> Result:
     for switch in (False, True):
         started = time.perf_counter()
         for batch in batches:
-            parsed = parse_batch(
-                batch,
-                window,
-                inherit_file_time=source.inherits_file_time,
-                run_id="benchmark",
-                partition_start=first,
-                partition_end=last,
-                redact=switch,
-            )
-            redacted += sum(parsed.redactions.values())
+            redacted += sum(parse(source, batch, window, redact=switch).redactions.values())
         seconds["on" if switch else "off"] = time.perf_counter() - started
     lines = sum(batch.num_rows for batch in batches)
     return {
@@ -105,6 +75,32 @@ def redaction(args: argparse.Namespace) -> Result:
         "redacted_values": redacted,
         "rules": len(rules()),
     }
+
+
+def _window(args: argparse.Namespace) -> Any:
+    """[first, last] inclusive, like the pipeline's partition range."""
+    from claude_analytics.lib.sources.base import DateWindow
+
+    return DateWindow(
+        date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
+    )
+
+
+def parse(source: Any, batch: Any, window: Any, redact: bool = True) -> Any:
+    """One batch parsed as the lake asset parses it."""
+    from claude_analytics.lib.parsing import parse_batch
+    from claude_analytics.lib.partitions import partition_bounds
+
+    first, last = partition_bounds()
+    return parse_batch(
+        batch,
+        window,
+        inherit_file_time=source.inherits_file_time,
+        run_id="benchmark",
+        partition_start=first,
+        partition_end=last,
+        redact=redact,
+    )
 
 
 def _open_source(settings: Any) -> Any:

@@ -42,8 +42,13 @@ def _hold(database: Path) -> subprocess.Popen[str]:
     return holder
 
 
-def _messages(instance: dg.DagsterInstance, run_id: str) -> list[str]:
-    return [record.user_message for record in instance.all_logs(run_id)]
+def lock_waits(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The run log's lines that say it waits for the DuckDB file's lock."""
+    return [
+        record.user_message
+        for record in instance.all_logs(run_id)
+        if "is locked by PID" in record.user_message
+    ]
 
 
 def test_dbt_waits_for_a_foreign_lock_and_logs_the_wait() -> None:
@@ -67,6 +72,6 @@ def test_dbt_waits_for_a_foreign_lock_and_logs_the_wait() -> None:
         os.kill(holder.pid, signal.SIGKILL)
         holder.wait(timeout=30)
     assert result.success
-    waits = [m for m in _messages(instance, result.run_id) if "is locked by PID" in m]
+    waits = lock_waits(instance, result.run_id)
     assert waits and str(holder.pid) in waits[0] and str(database) in waits[0]
     assert waited >= HOLD_SECONDS

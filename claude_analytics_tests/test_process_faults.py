@@ -37,6 +37,7 @@ from claude_analytics.lib.settings import load_settings
 from claude_analytics.lib.sources.base import DateWindow
 from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
 from claude_analytics_tests.conftest import SMALL_SAMPLE
+from claude_analytics_tests.test_lock_waits import lock_waits
 
 WINDOW = DateWindow(SMALL_SAMPLE.start, SMALL_SAMPLE.start + timedelta(days=SMALL_SAMPLE.days + 1))
 DAY = SMALL_SAMPLE.start + timedelta(days=1)
@@ -197,11 +198,7 @@ def test_a_foreign_duckdb_writer_makes_the_run_wait_then_fail_clearly(small_samp
     assert "gave up after 4 attempts" in message
     assert waited >= 0.25 + 0.5 + 1.0
     # the run log says who holds the file while it waits, once per attempt
-    waits = [
-        record.user_message
-        for record in instance.all_logs(result.run_id)
-        if "is locked by PID" in record.user_message
-    ]
+    waits = lock_waits(instance, result.run_id)
     assert len(waits) == 3 and str(holder.pid) in waits[0]
 
     # the file is intact: the other process's committed table survived, and a rerun loads

@@ -31,16 +31,18 @@ HARMLESS = [
 ]
 
 
-def _parse(root: Path) -> ParsedBatch:
-    [batch] = list(JsonlDirectorySource(root).iter_batches(WINDOW))
-    return parse_batch(
-        batch,
-        WINDOW,
-        inherit_file_time=True,
-        run_id="redaction",
-        partition_start=date(2025, 1, 1),
-        partition_end=date(2026, 11, 30),
-    )
+def _parse(root: Path) -> list[ParsedBatch]:
+    return [
+        parse_batch(
+            batch,
+            WINDOW,
+            inherit_file_time=True,
+            run_id="redaction",
+            partition_start=date(2025, 1, 1),
+            partition_end=date(2026, 11, 30),
+        )
+        for batch in JsonlDirectorySource(root).iter_batches(WINDOW)
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,8 @@ def parsed(tmp_path_factory: pytest.TempPathFactory) -> ParsedBatch:
     path.parent.mkdir()
     lines = secret_lines(datetime(2026, 11, 3, 10, tzinfo=UTC))
     path.write_bytes(b"\n".join(line for _, line, _ in lines) + b"\n")
-    return _parse(root)
+    [batch] = _parse(root)
+    return batch
 
 
 @pytest.mark.parametrize("form", FORMS, ids=lambda form: form.name)
@@ -108,17 +111,7 @@ def test_harmless_text_is_untouched() -> None:
 
 
 def test_the_sample_data_holds_nothing_to_redact(small_sample_master: Path) -> None:
-    batches = JsonlDirectorySource(small_sample_master).iter_batches(WINDOW)
-    for batch in batches:
-        found = parse_batch(
-            batch,
-            WINDOW,
-            inherit_file_time=True,
-            run_id="sample",
-            partition_start=date(2025, 1, 1),
-            partition_end=date(2026, 11, 30),
-        )
-        assert found.redactions == {}
+    assert all(parsed.redactions == {} for parsed in _parse(small_sample_master))
 
 
 def test_every_rule_has_an_exact_re2_candidate_filter() -> None:
