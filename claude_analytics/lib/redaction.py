@@ -10,8 +10,8 @@ Only the forms that tool does not know are written here (`EXTRA_RULES`).
 Rules run on decoded text (`json_strings`): a `\\n` escape before a key is a line break,
 as in the Bash output it came from. A match is replaced in the stored text inside the one
 string it lies in, so a redacted entry stays valid JSON and everything else stays as written.
-A batch costs one RE2 pass in DuckDB (`candidate_sql`, a widened copy of every rule) and
-Python only for the lines it selects.
+A batch costs a few RE2 passes in DuckDB (`candidate_sql`: a copy of every rule widened to
+what RE2 can run, in unions of ten) and Python only for the lines they select.
 """
 
 from __future__ import annotations
