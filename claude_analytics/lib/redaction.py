@@ -83,7 +83,7 @@ def _kind(secret_type: str) -> str:
 
 # Forms detect-secrets does not know: Anthropic and OpenAI project keys, Google API keys,
 # AWS secret keys and STS session tokens outside quotes, bearer tokens, and credentials in a
-# URL's query string (its Basic Auth rule covers `user:password@`).
+# URL (its Basic Auth rule covers most `user:password@`, not all).
 EXTRA_RULES: tuple[tuple[str, str, int | None], ...] = (
     ("api_key", r"(?<![A-Za-z0-9_-])sk-(?:ant-|proj-)[A-Za-z0-9_-]{20,}", None),
     ("api_key", r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{32,}", None),
@@ -95,6 +95,8 @@ EXTRA_RULES: tuple[tuple[str, str, int | None], ...] = (
         1,
     ),
     ("bearer_token", r"(?i)(?<![A-Za-z0-9])bearer\s+([A-Za-z0-9._~+/-]{16,}=*)", 1),
+    # its Basic Auth rule refuses a password with `!`, `$`, `&`... in it
+    ("url_password", r"[a-zA-Z][a-zA-Z0-9+.-]*://[^:/@\s\"\\]+:([^@/\s\"\\]+)@", 1),
     (
         "url_secret",
         r"(?i)[?&;](?:password|passwd|pwd|pass|secret|client_secret|token|access_token"
