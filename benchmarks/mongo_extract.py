@@ -21,11 +21,10 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from benchmarks import stages
 from claude_analytics.lib import lake
 from claude_analytics.lib.mongo.client import MongoTarget
 from claude_analytics.lib.mongo.sync import sync_directory
-from claude_analytics.lib.parsing import parse_batch
-from claude_analytics.lib.partitions import partition_bounds
 from claude_analytics.lib.sample_data import SampleSpec, generate
 from claude_analytics.lib.sources.base import DateWindow, LogSource
 from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
@@ -61,19 +60,11 @@ class Clock:
 
 def extract(source: LogSource, window: DateWindow, lake_dir: Path) -> int:
     """source -> parse -> one Iceberg commit, as the lake asset does; returns rows written."""
-    first, last = partition_bounds()
     table = lake.ensure_table(lake.open_catalog(lake_dir), lake.CONVERSATIONS)
 
     def parsed() -> Iterable[pa.Table]:
         for batch in source.iter_batches(window):
-            yield parse_batch(
-                batch,
-                window,
-                inherit_file_time=source.inherits_file_time,
-                run_id="benchmark",
-                partition_start=first,
-                partition_end=last,
-            ).entries
+            yield stages.parse(source, batch, window).entries
 
     return lake.replace_window(table, window.start, window.end, parsed()).rows
 

@@ -240,6 +240,14 @@ def benchmark(
         last=last,
     )
 
+    measured["redaction"] = stage(
+        "redaction",
+        "redaction",
+        stage_env(run_dir / "redaction", CLAUDE_LOGS_DIR=str(history.root)),
+        first=first,
+        last=last,
+    )
+
     figures = {
         "entries": entries,
         "increment_entries": increment_entries,

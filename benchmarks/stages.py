@@ -34,34 +34,73 @@ def duckdb_floor(args: argparse.Namespace) -> Result:
 
 def extract(args: argparse.Namespace) -> Result:
     """The platform's extract alone: the configured source read and parsed, nothing written."""
-    from claude_analytics.lib.parsing import parse_batch
-    from claude_analytics.lib.partitions import partition_bounds
     from claude_analytics.lib.settings import load_settings
-    from claude_analytics.lib.sources.base import DateWindow
 
-    settings = load_settings()
-    first, last = partition_bounds()
-    # [first, last] inclusive, like the pipeline's partition range
-    window = DateWindow(
-        date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
-    )
-    source = _open_source(settings)
+    window = _window(args)
+    source = _open_source(load_settings())
     counts = {"lines": 0, "entries": 0, "dead_letters": 0, "batches": 0}
     started = time.perf_counter()
     for batch in source.iter_batches(window):
-        parsed = parse_batch(
-            batch,
-            window,
-            inherit_file_time=source.inherits_file_time,
-            run_id="benchmark",
-            partition_start=first,
-            partition_end=last,
-        )
+        parsed = parse(source, batch, window)
         counts["lines"] += batch.num_rows
         counts["entries"] += parsed.entries.num_rows
         counts["dead_letters"] += parsed.dead_letters.num_rows
         counts["batches"] += 1
     return {**counts, "seconds": time.perf_counter() - started}
+
+
+def redaction(args: argparse.Namespace) -> Result:
+    """What redaction costs: the same batches parsed with it off, then on (read once)."""
+    from claude_analytics.lib.redaction import rules
+    from claude_analytics.lib.settings import load_settings
+
+    window = _window(args)
+    source = _open_source(load_settings())
+    batches = list(source.iter_batches(window))
+    rules()  # detect-secrets' plugins load once per process, not per batch
+    seconds: dict[str, float] = {}
+    redacted = 0
+    for switch in (False, True):
+        started = time.perf_counter()
+        for batch in batches:
+            redacted += sum(parse(source, batch, window, redact=switch).redactions.values())
+        seconds["on" if switch else "off"] = time.perf_counter() - started
+    lines = sum(batch.num_rows for batch in batches)
+    return {
+        "lines": lines,
+        "seconds_off": seconds["off"],
+        "seconds_on": seconds["on"],
+        "seconds": seconds["on"] - seconds["off"],
+        "overhead_percent": 100 * (seconds["on"] - seconds["off"]) / seconds["off"],
+        "redacted_values": redacted,
+        "rules": len(rules()),
+    }
+
+
+def _window(args: argparse.Namespace) -> Any:
+    """[first, last] inclusive, like the pipeline's partition range."""
+    from claude_analytics.lib.sources.base import DateWindow
+
+    return DateWindow(
+        date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
+    )
+
+
+def parse(source: Any, batch: Any, window: Any, redact: bool = True) -> Any:
+    """One batch parsed as the lake asset parses it."""
+    from claude_analytics.lib.parsing import parse_batch
+    from claude_analytics.lib.partitions import partition_bounds
+
+    first, last = partition_bounds()
+    return parse_batch(
+        batch,
+        window,
+        inherit_file_time=source.inherits_file_time,
+        run_id="benchmark",
+        partition_start=first,
+        partition_end=last,
+        redact=redact,
+    )
 
 
 def _open_source(settings: Any) -> Any:
@@ -157,6 +196,7 @@ STAGES: dict[str, Callable[[argparse.Namespace], Result]] = {
     "mongo-floor": mongo_floor,
     "mongo-sync": mongo_sync,
     "pipeline": pipeline,
+    "redaction": redaction,
 }
 
 

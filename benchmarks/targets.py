@@ -82,6 +82,7 @@ def stage_table(measured: dict[str, Measured], entries: int, increment: int) -> 
             extract,
         ),
         _row("JSONL extract in the run", _lake_metadata(full, "extract_seconds"), entries),
+        _redaction_row(get("redaction")),
         _row("lake write (Iceberg)", _lake_metadata(full, "lake_write_seconds"), entries),
         _row("warehouse load (DuckDB raw)", _step(full, "warehouse_raw"), entries),
         _row("dbt build", _step(full, "dbt_models"), entries),
@@ -127,6 +128,19 @@ def stage_table(measured: dict[str, Measured], entries: int, increment: int) -> 
         count = run.result.get("documents") or run.result.get("lines") if run else None
         rows.append(_row(label, seconds, count, run))
     return rows
+
+
+def _redaction_row(run: Measured | None) -> dict[str, Any]:
+    """The parse's extra time with redaction on (detect-secrets' rules) over it off."""
+    ok = run is not None and run.ok
+    result = run.result if ok and run is not None else {}
+    note = (
+        f"{result['overhead_percent']:.0f}% over the parse without it "
+        f"({result['seconds_off']:.2f} s), {result['rules']} rules"
+        if ok
+        else ""
+    )
+    return _row("redaction (parse on - off)", result.get("seconds"), result.get("lines"), run, note)
 
 
 def _target(name: str, value: float | None, limit: float | None, detail: str) -> dict[str, Any]:

@@ -207,3 +207,26 @@ def test_stage_children_report_counts_rss_and_cpu(small_sample: Path, tmp_path: 
     assert extract.ok, (out / "extract.log").read_text()
     assert extract.result["lines"] == expected
     assert extract.result["entries"] + extract.result["dead_letters"] == expected
+
+
+def test_the_redaction_stage_times_the_parse_with_and_without_it(
+    small_sample: Path, tmp_path: Path
+) -> None:
+    last = SMALL_SAMPLE.start + timedelta(days=SMALL_SAMPLE.days)
+    out = tmp_path / "stages"
+    measured = run_stage(
+        "redaction",
+        "redaction",
+        stage_env(tmp_path / "home", CLAUDE_LOGS_DIR=str(small_sample)),
+        out,
+        first=SMALL_SAMPLE.start.isoformat(),
+        last=last.isoformat(),
+    )
+    assert measured.ok, (out / "redaction.log").read_text()
+    result = measured.result
+    assert result["lines"] == count_source_lines(small_sample)
+    assert result["seconds_on"] > 0 and result["seconds_off"] > 0
+    assert result["seconds"] == result["seconds_on"] - result["seconds_off"]
+    table = targets.stage_table({"redaction": measured}, 1, 1)
+    row = next(r for r in table if "redaction" in r["stage"])
+    assert row["entries"] == result["lines"] and "rules" in row["note"]

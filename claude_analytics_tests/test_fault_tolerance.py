@@ -3,9 +3,11 @@ no secret anywhere, and re-materialising a day reproduces identical rows."""
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -18,8 +20,12 @@ from claude_analytics.lib import lake
 from claude_analytics.lib.fingerprint import partition_hashes
 from claude_analytics.lib.pipeline import run_full_pipeline
 from claude_analytics.lib.settings import Settings, load_settings
+from claude_analytics_tests import leak_search
 from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE, count_source_lines
 from claude_analytics_tests.fault_corpus import SECRETS, FaultLine, write_fault_corpus
+from claude_analytics_tests.secret_forms import FORMS, secret_lines
+
+SECRET_FILE = "-home-dev-secrets/secret-session.jsonl"
 
 FIRST = SMALL_SAMPLE.start
 # sessions started on the last day run past midnight, as in test_pipeline_e2e
@@ -38,6 +44,7 @@ class FaultRun:
     hashes_before: dict[str, dict[date, str]]
     hashes_after: dict[str, dict[date, str]]
     lake_hashes_after: dict[str, dict[date, str]]
+    logs: list[str]
 
 
 def _warehouse_hashes(settings: Settings) -> dict[str, dict[date, str]]:
@@ -68,7 +75,9 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory, small_sample_master: Pat
     base = tmp_path_factory.mktemp("fault_run")
     root = base / "projects"
     shutil.copytree(small_sample_master, root)
-    expected = write_fault_corpus(root, FAULT_DAY)
+    expected = write_fault_corpus(root, FAULT_DAY) | _write_secrets(root)
+    captured = _LogCapture()
+    logging.getLogger().addHandler(captured)
     with pytest.MonkeyPatch.context() as env:
         for variable in ISOLATED_VARIABLES:
             env.delenv(variable, raising=False)
@@ -85,7 +94,36 @@ def fault_run(tmp_path_factory: pytest.TempPathFactory, small_sample_master: Pat
         rerun = run_full_pipeline(defs(), settings, FAULT_DAY, FAULT_DAY)
         after = _warehouse_hashes(settings)
         lake_after = _lake_hashes(settings)
-    return FaultRun(settings, root, expected, first, rerun, before, after, lake_after)
+    logging.getLogger().removeHandler(captured)
+    return FaultRun(
+        settings, root, expected, first, rerun, before, after, lake_after, captured.lines
+    )
+
+
+class _LogCapture(logging.Handler):
+    """Every log record of the runs (Dagster's, dbt's, the platform's), as printed."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def _write_secrets(root: Path) -> dict[tuple[str, int], FaultLine]:
+    """Every secret form in every place of an entry, and in a cut line each."""
+    path = root / SECRET_FILE
+    path.parent.mkdir(parents=True)
+    at = datetime.combine(FAULT_DAY, time(11), UTC)
+    lines = secret_lines(at)
+    path.write_bytes(b"\n".join(line for _, line, _ in lines) + b"\n")
+    noon = datetime.combine(FAULT_DAY, time(12), UTC).timestamp()
+    os.utime(path, (noon, noon))
+    return {
+        (SECRET_FILE, number): FaultLine(line, "invalid_json" if dead else None, label)
+        for number, (label, line, dead) in enumerate(lines, start=1)
+    }
 
 
 def _query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
@@ -149,23 +187,33 @@ def test_parity_is_exact_in_every_layer(fault_run: FaultRun) -> None:
     ) == [(2,)]
 
 
-def test_no_secret_reaches_the_lake_or_the_warehouse(fault_run: FaultRun) -> None:
-    for secret in SECRETS.values():
-        hits = _query(
-            fault_run.settings,
-            "select (select count(*) from raw.conversations where contains(raw_json, $1))"
-            " + (select count(*) from raw.dead_letters where contains(raw_text, $1))",
-            [secret],
-        )
-        assert hits == [(0,)]
+def test_no_secret_is_anywhere_in_any_layer_the_dashboard_the_logs_or_the_event_log(
+    fault_run: FaultRun,
+) -> None:
+    leaks = [*SECRETS.values(), *(leak for form in FORMS for leak in form.leaks)]
+    # the lake's Parquet files, the warehouse (raw, staging, marts), the serving snapshot,
+    # the dashboard's HTML, Dagster's event log and compute logs: everything under the home
+    where = leak_search.find(fault_run.settings.home, leaks, fault_run.logs)
+    assert where == []
+    assert fault_run.logs  # the capture saw the runs' logs
+    snapshot = fault_run.settings.serving_dir / "analytics.duckdb"
+    dashboard = fault_run.settings.home / "dashboard" / "index.html"
+    assert snapshot.exists() and dashboard.exists()
+    assert _query(fault_run.settings, "select count(*) from raw.conversations "
+                  "where raw_json like '%[REDACTED:%'")[0][0] > len(FORMS) * 12  # fmt: skip
+
+
+def test_the_lake_asset_counts_redactions_per_rule(fault_run: FaultRun) -> None:
     materialization = fault_run.first.asset_materializations_for_node("lake_raw")
     lake_meta = next(m for m in materialization if m.asset_key == LAKE_ASSET).metadata
-    assert lake_meta["redacted_values"].value == 4
-    assert lake_meta["redacted_by_kind"].value == {
-        "aws_access_key": 1,
-        "github_token": 1,
-        "api_key": 2,
-    }
+    by_kind = lake_meta["redacted_by_kind"].value
+    assert lake_meta["redacted_values"].value == sum(by_kind.values())
+    # the fault corpus's four, then 19 of each form: once in a prompt, a tool input and a
+    # dead letter, twice in a tool result (content, stdout) and a patch (new text, lines),
+    # each of the 4 x 3 entries at the start, middle and end of a line
+    assert by_kind["json_web_token"] == 19 and by_kind["google_api_key"] == 19
+    assert by_kind["aws_access_key"] == 1 + 19 + 19  # the access key and the STS key id
+    assert by_kind["api_key"] == 2 + 19
 
 
 def test_rematerialising_a_day_leaves_identical_rows(fault_run: FaultRun) -> None:

@@ -313,16 +313,49 @@ def test_backup_keeps_the_newest_and_restore_verifies_counts(ops_home: OpsHome) 
     assert _all_warehouse_counts() == expected
 
 
-def test_the_warehouse_is_rebuilt_from_the_lake_alone(
+def test_a_truncated_warehouse_is_reported_and_rebuilt_from_the_lake_alone(
     ops_home: OpsHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = _all_warehouse_counts()
-    load_settings().duckdb_path.unlink()
+    path = load_settings().duckdb_path
+    with path.open("r+b") as damaged:  # a full disk or a bad copy cut the file
+        damaged.truncate(path.stat().st_size // 2)
+    status = cli("status")
+    assert status.exit_code == 1
+    assert "cannot be read" in status.output and "PID None" not in status.output
+    assert "claude-analytics rebuild" in status.output
+    doctor = cli("doctor")
+    assert doctor.exit_code == 1 and "moves it aside" in doctor.output
     # The source is gone too: the rebuild must not need it.
     monkeypatch.setenv("CLAUDE_LOGS_DIR", str(ops_home.logs.parent / "gone"))
     result = cli("rebuild")
     assert result.exit_code == 0, result.output
     assert _all_warehouse_counts() == expected
+    [kept] = path.parent.glob(f"{path.name}.damaged-*")  # moved aside, not deleted
+    assert kept.stat().st_size > 0
+
+
+def test_restore_says_what_to_do_when_the_lakes_data_files_are_gone(ops_home: OpsHome) -> None:
+    assert cli("backup").exit_code == 0  # metadata only, the default
+    data_dirs = sorted((load_settings().lake_dir / "warehouse").rglob("data"))
+    assert data_dirs
+    for folder in data_dirs:  # the lake's data files are lost
+        folder.rename(folder.with_name("data.lost"))
+    try:
+        doctor = cli("doctor")
+        assert doctor.exit_code == 1
+        [row] = [line for line in doctor.output.splitlines() if "iceberg catalog" in line]
+        assert "FAIL" in row and "missing" in doctor.output
+        restored = cli("restore")
+        assert restored.exit_code == 1
+        message = " ".join(restored.output.split())
+        assert "no longer exist" in message and "metadata only" in message
+        assert "--with-lake-data" in message and "claude-analytics run" in message
+        assert "No such file" not in message
+    finally:
+        for folder in data_dirs:
+            folder.with_name("data.lost").rename(folder)
+    assert cli("doctor").exit_code == 0
 
 
 def test_everything_is_restored_from_the_source_after_losing_the_lake() -> None:

@@ -24,12 +24,12 @@ import pytest
 from claude_analytics.defs.lake.assets import lake_raw
 from claude_analytics.defs.warehouse.assets import warehouse_raw
 from claude_analytics.lib import lake
+from claude_analytics.lib.locks import WarehouseLockedError
 from claude_analytics.lib.parsing import parse_batch
 from claude_analytics.lib.partitions import partition_bounds
 from claude_analytics.lib.resources import (
     LakeResource,
     QualityResource,
-    WarehouseLockedError,
     WarehouseResource,
     source_resource,
 )
@@ -37,6 +37,7 @@ from claude_analytics.lib.settings import load_settings
 from claude_analytics.lib.sources.base import DateWindow
 from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
 from claude_analytics_tests.conftest import SMALL_SAMPLE
+from claude_analytics_tests.test_lock_waits import lock_waits
 
 WINDOW = DateWindow(SMALL_SAMPLE.start, SMALL_SAMPLE.start + timedelta(days=SMALL_SAMPLE.days + 1))
 DAY = SMALL_SAMPLE.start + timedelta(days=1)
@@ -170,6 +171,7 @@ def test_a_foreign_duckdb_writer_makes_the_run_wait_then_fail_clearly(small_samp
     database = load_settings().duckdb_path
     database.parent.mkdir(parents=True, exist_ok=True)
     holder = _hold_write_lock(database)
+    instance = dg.DagsterInstance.ephemeral()
     try:
         started = time.monotonic()
         result = dg.materialize(
@@ -177,6 +179,7 @@ def test_a_foreign_duckdb_writer_makes_the_run_wait_then_fail_clearly(small_samp
             resources=_resources(database, retries=3, wait=0.25),
             partition_key=DAY.isoformat(),
             raise_on_error=False,
+            instance=instance,
         )
         waited = time.monotonic() - started
     finally:
@@ -194,6 +197,9 @@ def test_a_foreign_duckdb_writer_makes_the_run_wait_then_fail_clearly(small_samp
     assert "locked by another process" in message
     assert "gave up after 4 attempts" in message
     assert waited >= 0.25 + 0.5 + 1.0
+    # the run log says who holds the file while it waits, once per attempt
+    waits = lock_waits(instance, result.run_id)
+    assert len(waits) == 3 and str(holder.pid) in waits[0]
 
     # the file is intact: the other process's committed table survived, and a rerun loads
     # the day exactly

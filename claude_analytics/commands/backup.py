@@ -188,9 +188,27 @@ def restore(settings: Settings, name: str | None = None) -> RestoreResult:
             if item.is_dir():
                 shutil.copytree(item, settings.lake_dir / item.name, dirs_exist_ok=True)
         _sqlite_copy(saved / "catalog.db", settings.lake_dir / "catalog.db")
+        _check_lake_files(settings, with_data=manifest["lake"].get("with_data", False))
         expected |= {f"lake {k}": v for k, v in manifest["lake"]["tables"].items()}
         actual |= {f"lake {k}": v for k, v in lake_counts(settings).items()}
     return RestoreResult(chosen, expected, actual)
+
+
+def _check_lake_files(settings: Settings, with_data: bool) -> None:
+    """Fail with what to do when the restored snapshots reference files that are gone (a
+    metadata-only backup of a lake whose data files were lost or expired)."""
+    catalog = lake.open_catalog(settings.lake_dir)
+    for identifier in (lake.CONVERSATIONS, lake.DEAD_LETTERS):
+        if not catalog.table_exists(identifier):
+            continue
+        missing = lake.missing_files(catalog.load_table(identifier))
+        if missing:
+            kind = "holds the lake's data files" if with_data else "holds metadata only"
+            raise RestoreError(
+                f"Restored the catalog, but {identifier}'s snapshot needs {len(missing)} "
+                f"file(s) that no longer exist (e.g. {missing[0]}); this backup {kind}. "
+                f"To recover: {lake.MISSING_FILES_HINT}. The warehouse was restored."
+            )
 
 
 def backup_command(

@@ -7,17 +7,19 @@ import shutil
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Annotated, Literal
 
 import dagster as dg
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib import lake
+from claude_analytics.lib import lake, stale_runs
 from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.locks import probe_lock
 from claude_analytics.lib.settings import Settings, load_settings
+from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
+from claude_analytics.lib.warehouse_file import REPAIR_HINT
 
 Status = Literal["OK", "WARN", "FAIL"]
 console = Console()
@@ -106,15 +108,26 @@ def check_source(settings: Settings) -> Check:
     if settings.logs_dir is not None:
         if not settings.logs_dir.is_dir():
             return Check("source", "FAIL", f"JSONL directory {settings.logs_dir} does not exist")
-        files = list(settings.logs_dir.rglob("*.jsonl"))
-        size = sum(p.stat().st_size for p in files)
-        status: Status = "OK" if files else "WARN"
-        return Check(
-            "source",
-            status,
-            f"JSONL directory {settings.logs_dir}: {len(files)} files, {_human_bytes(size)}",
-        )
+        return check_jsonl_directory(JsonlDirectorySource(settings.logs_dir))
     return Check("source", "OK", "bundled sample (set CLAUDE_LOGS_DIR or MONGO_URI for real logs)")
+
+
+# Faulty files named in the detail, the rest counted.
+FAULTS_SHOWN = 5
+
+
+def check_jsonl_directory(source: JsonlDirectorySource) -> Check:
+    """Files, bytes, and the files that cannot be read (each is a dead letter of a run)."""
+    listing = source.diagnose()
+    readable = [item for item in listing if item.fault is None]
+    faulty = [item for item in listing if item.fault is not None]
+    size = sum(item.size for item in readable)
+    detail = f"JSONL directory {source.root}: {len(readable)} files, {_human_bytes(size)}"
+    if faulty:
+        shown = ", ".join(f"{item.name} ({item.fault})" for item in faulty[:FAULTS_SHOWN])
+        more = f" and {len(faulty) - FAULTS_SHOWN} more" if len(faulty) > FAULTS_SHOWN else ""
+        detail += f"; {len(faulty)} cannot be read, each loads as a dead letter: {shown}{more}"
+    return Check("source", "OK" if readable and not faulty else "WARN", detail)
 
 
 def check_lake(settings: Settings) -> Check:
@@ -129,8 +142,16 @@ def check_lake(settings: Settings) -> Check:
             table = catalog.load_table(identifier)
             snapshot = table.current_snapshot()
             rows = int(snapshot.summary["total-records"]) if snapshot and snapshot.summary else 0
+            missing = lake.missing_files(table)
+            if missing:
+                return Check(
+                    "iceberg catalog",
+                    "FAIL",
+                    f"{identifier}: {len(missing)} file(s) of its current snapshot are missing "
+                    f"(e.g. {missing[0]}); {lake.MISSING_FILES_HINT}",
+                )
             parts.append(f"{identifier} {rows:,} rows, {len(table.metadata.snapshots)} snapshots")
-        return Check("iceberg catalog", "OK", "; ".join(parts))
+        return Check("iceberg catalog", "OK", "; ".join(parts) + "; every data file present")
     except Exception as error:
         return Check("iceberg catalog", "FAIL", f"cannot open the catalog: {error}")
 
@@ -143,7 +164,9 @@ def check_warehouse(settings: Settings) -> Check:
     try:
         holder = probe_lock(path)
     except Exception as error:
-        return Check("duckdb file", "FAIL", f"{path} ({size}) cannot be opened: {error}")
+        return Check(
+            "duckdb file", "FAIL", f"{path} ({size}) cannot be opened: {error}; {REPAIR_HINT}"
+        )
     if holder is not None:
         return Check(
             "duckdb file", "WARN", f"{path} ({size}) locked by PID {holder} (a run writing?)"
@@ -172,6 +195,23 @@ def check_runs(instance: dg.DagsterInstance) -> Check:
                 f"{detail}; a later run failed: {failed[0].job_name} {failed[0].run_id[:8]}",
             )
     return Check("latest successful run", "OK", detail)
+
+
+def check_stale_runs(instance: dg.DagsterInstance, fix: bool) -> Check:
+    """Runs whose process died and the pool slots they hold (every later run waits on them)."""
+    stale = stale_runs.find_stale_runs(instance, include_launched=True)
+    if not stale:
+        return Check("stale runs", "OK", "no run holds a slot or a status its process lost")
+    listed = "; ".join(found.describe() for found in stale)
+    if fix:
+        stale_runs.recover(instance, stale, lambda _: None)
+        return Check("stale runs", "OK", f"recovered (marked failed, slots freed): {listed}")
+    return Check(
+        "stale runs",
+        "FAIL",
+        f"{listed}. Later runs wait for these slots: `claude-analytics doctor --fix` marks "
+        "the runs failed and frees them",
+    )
 
 
 def check_freshness(instance: dg.DagsterInstance, now: float) -> list[Check]:
@@ -207,7 +247,7 @@ def check_disk(settings: Settings) -> Check:
     return Check("free disk", "OK", detail)
 
 
-def run_checks(settings: Settings) -> list[Check]:
+def run_checks(settings: Settings, fix: bool = False) -> list[Check]:
     checks: list[Check] = [check_source(settings), check_lake(settings), check_warehouse(settings)]
     try:
         instance = get_instance(settings)
@@ -215,6 +255,7 @@ def run_checks(settings: Settings) -> list[Check]:
         checks.append(Check("dagster instance", "FAIL", f"cannot open DAGSTER_HOME: {error}"))
     else:
         checks.append(check_runs(instance))
+        checks.append(check_stale_runs(instance, fix))
         checks.extend(check_freshness(instance, time.time()))
     checks.append(check_disk(settings))
     return checks
@@ -223,9 +264,13 @@ def run_checks(settings: Settings) -> list[Check]:
 STYLE = {"OK": "green", "WARN": "yellow", "FAIL": "bold red"}
 
 
-def doctor() -> None:
+def doctor(
+    fix: Annotated[
+        bool, typer.Option(help="Mark runs whose process died failed and free their pool slots.")
+    ] = False,
+) -> None:
     """Check the source, the lake, the warehouse, the runs, freshness and disk; exit 1 on FAIL."""
-    checks = run_checks(load_settings())
+    checks = run_checks(load_settings(), fix)
     table = Table(title="claude-analytics doctor")
     table.add_column("check")
     table.add_column("status")

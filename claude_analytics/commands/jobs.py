@@ -14,6 +14,7 @@ from claude_analytics.lib.data_range import lake_date_range
 from claude_analytics.lib.pipeline import run_job_in_process, source_date_range
 from claude_analytics.lib.resources import source_resource
 from claude_analytics.lib.settings import Settings, load_settings
+from claude_analytics.lib.warehouse_file import damage, move_aside
 
 console = Console()
 # A run config given to a job replaces its own, so the job's settings are passed again here.
@@ -87,8 +88,14 @@ def run_job_command(
 def rebuild_command() -> None:
     """Rebuild the warehouse (raw tables, every dbt model) from the Iceberg lake alone.
 
-    For a lost lake, `claude-analytics run` rebuilds everything from the source instead.
+    A damaged warehouse file is moved aside first (kept, renamed). For a lost lake,
+    `claude-analytics run` rebuilds everything from the source instead.
     """
+    path = load_settings().duckdb_path
+    problem = damage(path)
+    if problem is not None:
+        moved = move_aside(path)
+        console.print(f"[yellow]{path} cannot be read ({problem}); moved it to {moved}.[/]")
     _run_and_report("warehouse_from_lake", None, None)
 
 

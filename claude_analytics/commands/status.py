@@ -14,6 +14,7 @@ from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.locks import lock_holder_pid
 from claude_analytics.lib.pipeline import LayerCount, layer_counts
 from claude_analytics.lib.settings import Settings, load_settings
+from claude_analytics.lib.warehouse_file import REPAIR_HINT
 
 console = Console()
 LAKE_KEY = dg.AssetKey(["lake", "raw", "conversations"])
@@ -57,11 +58,17 @@ def status() -> None:
     try:
         fresh = freshness(settings)
         counts: list[LayerCount] = layer_counts(settings)
-    except duckdb.IOException as error:
+    except duckdb.Error as error:
         pid = lock_holder_pid(str(error))
-        console.print(
-            f"[yellow]The warehouse is being written by PID {pid}; retry after the run.[/]"
-        )
+        if pid is not None:
+            console.print(
+                f"[yellow]The warehouse is being written by PID {pid}; retry after the run.[/]"
+            )
+        else:
+            console.print(
+                f"[red]The warehouse {settings.duckdb_path} cannot be read: {error}[/]\n"
+                f"If the file is damaged, {REPAIR_HINT}."
+            )
         raise SystemExit(1) from error
     summary = Table(title="Data freshness", show_header=False)
     summary.add_row("last extraction", _when(fresh.last_extraction))

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pyarrow as pa
 from pyiceberg.catalog import Catalog, load_catalog
-from pyiceberg.expressions import And, BooleanExpression, GreaterThanOrEqual, LessThan
+from pyiceberg.expressions import (
+    And,
+    BooleanExpression,
+    GreaterThanOrEqual,
+    In,
+    LessThan,
+    Or,
+)
 from pyiceberg.io.pyarrow import pyarrow_to_schema
 from pyiceberg.partitioning import PartitionField, PartitionSpec
 from pyiceberg.table import Table
@@ -76,16 +83,24 @@ class ReplaceResult:
 
 
 def replace_window(
-    table: Table, start: date, end: date, batches: Iterable[pa.Table]
+    table: Table,
+    start: date,
+    end: date,
+    batches: Iterable[pa.Table],
+    also_delete: list[str] | None = None,
 ) -> ReplaceResult:
-    """Delete the window and append the new rows in one Iceberg commit.
+    """Delete the window (and the rows whose `entry_id` is in `also_delete`) and append the
+    new rows in one Iceberg commit.
 
     Data files are written as batches arrive (memory stays flat), but readers see them only
     when the transaction commits: a failure before that leaves the table as it was.
     """
     result = ReplaceResult()
+    doomed = window_filter(start, end)
+    if also_delete:
+        doomed = Or(doomed, In("entry_id", also_delete))
     with table.transaction() as transaction:
-        transaction.delete(window_filter(start, end))
+        transaction.delete(doomed)
         for batch in batches:
             if batch.num_rows:
                 transaction.append(batch)
@@ -153,3 +168,31 @@ def counts_by_date(table: Table, start: date, end: date) -> dict[date, int]:
         ):
             counts[day.as_py()] = counts.get(day.as_py(), 0) + n.as_py()
     return counts
+
+
+MISSING_FILES_HINT = (
+    "restore a backup taken with --with-lake-data (`claude-analytics restore --list`), or "
+    "rebuild the lake from the source: remove $CLAUDE_ANALYTICS_HOME/lake and run "
+    "`claude-analytics run` (RUNBOOK.md, Restore from the source)"
+)
+
+
+def missing_files(table: Table) -> list[str]:
+    """Files the current snapshot needs that are gone: its manifests, then its data files.
+
+    A catalog restored from a metadata-only backup, or a lake folder partly lost, still
+    loads and reports its row counts from snapshot summaries; only reading fails.
+    """
+    snapshot = table.current_snapshot()
+    if snapshot is None:
+        return []
+
+    def gone(path: str) -> bool:
+        return not table.io.new_input(path).exists()
+
+    if gone(snapshot.manifest_list):
+        return [snapshot.manifest_list]
+    missing = [m.manifest_path for m in snapshot.manifests(table.io) if gone(m.manifest_path)]
+    if missing:
+        return missing
+    return [path for path in table.inspect.files()["file_path"].to_pylist() if gone(path)]

@@ -7,6 +7,7 @@ batch — DuckDB's JSON functions parse each entry once — instead of a Python 
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -15,8 +16,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from claude_analytics.lib import redaction
-from claude_analytics.lib.sources.base import DateWindow
+from claude_analytics.lib import json_strings, redaction
+from claude_analytics.lib.sources.base import FAULT_FIELD, DateWindow
+from claude_analytics.lib.timestamps import instant_sql, utc_connection
 
 # Dead-letter payloads are capped: a 10 MB tool output must not bloat the lake twice.
 RAW_TEXT_LIMIT = 65_536
@@ -144,7 +146,6 @@ def _lines_sql() -> str:
     JSON is parsed twice per line: `json_valid`, then one `json_extract` of every field.
     """
     paths = ", ".join(f"'{path}'" for _, path, _ in TYPED_FIELDS)
-    counts = ", ".join(f"coalesce(s.redact_{kind}, 0) as redact_{kind}" for kind in redaction.KINDS)
     values = []
     problems = []
     for index, (column, path, kind) in enumerate(TYPED_FIELDS, start=1):
@@ -159,15 +160,15 @@ def _lines_sql() -> str:
             select
                 b.* exclude (line),
                 try(decode(b.line)) is null as bad_utf8,
-                {_TEXT_SQL} as text,
-                {counts}
+                {_TEXT_SQL} as text
             from batch as b
-            left join secrets as s using (line_index)
+            left join rewritten as s using (line_index)
         ),
         classified as (
             select
-                *,
+                * exclude (fault),
                 case
+                    when fault is not null then fault
                     when bad_utf8 then 'invalid_utf8'
                     when not json_valid(text) then 'invalid_json'
                     -- a valid JSON text that starts with a brace is an object: no second parse
@@ -214,7 +215,7 @@ def _lines_sql() -> str:
         ),
         stamped as (
             -- parsing a timestamp costs more than extracting it: once per line
-            select *, try_cast(timestamp_text as timestamptz) as parsed_timestamp
+            select *, {instant_sql("timestamp_text")} as parsed_timestamp
             from required
         )
         select
@@ -236,41 +237,79 @@ def _lines_sql() -> str:
     """
 
 
-# A line's text: redacted if a rule matched, else the line itself; invalid UTF-8 keeps an
-# escaped copy. Recomputing it (a UTF-8 check, a join on the few redacted lines) is cheaper
-# than storing it.
-_TEXT_SQL = "coalesce(s.redacted_text, try(decode(b.line)), b.line::varchar)"
+# A line's text: rewritten if it was (a secret redacted, a lone surrogate replaced), else the
+# line itself; invalid UTF-8 keeps an escaped copy. Recomputing it (a UTF-8 check, a join on
+# the few rewritten lines) is cheaper than storing it.
+_TEXT_SQL = "coalesce(s.text, try(decode(b.line)), b.line::varchar)"
 _TEXTS_VIEW_SQL = f"""
     create temp view texts as
     select b.line_index, {_TEXT_SQL} as text
     from batch as b
-    left join secrets as s using (line_index)
+    left join rewritten as s using (line_index)
 """
+REWRITTEN_SCHEMA = pa.schema([pa.field("line_index", pa.int64()), pa.field("text", pa.string())])
+HITS_SCHEMA = pa.schema(
+    [
+        pa.field("line_index", pa.int64()),
+        pa.field("kind", pa.string()),
+        pa.field("hits", pa.int64()),
+    ]
+)
 
 
-def _secrets_sql(redact: bool) -> str:
-    """The redacted text and per-rule counts of the lines where some rule matches.
+def _rewrite_candidates_sql(redact: bool) -> str:
+    """The lines that may need rewriting, with the redaction rules that may match each.
+
+    DuckDB selects them over the whole batch (RE2, in parallel); Python then rewrites only
+    these, most batches holding none or a few.
+    """
+    surrogate = json_strings.LONE_SURROGATE_SQL.format(c="text") + " and not json_valid(text)"
+    candidates = redaction.candidate_sql("rough") if redact else "false"
+    mask = redaction.rule_mask_sql("rough") if redact else "null::boolean[]"
+    return f"""
+        with decoded as (
+            select line_index, coalesce(try(decode(line)), line::varchar) as text
+            from batch
+            where line is not null
+        ),
+        rough as (
+            select line_index, text, {redaction.roughly_decoded_sql("text")} as rough
+            from decoded
+        )
+        select line_index, text, {mask} as mask, {surrogate} as lone_surrogate
+        from rough
+        where {candidates} or ({surrogate})
+    """
+
+
+def _rewrite(con: duckdb.DuckDBPyConnection, redact: bool) -> pa.Table:
+    """Register `rewritten` (the lines whose text changes) and `secret_hits` (per line and
+    rule); returns `rewritten`.
 
     Redaction runs before anything is kept, so no secret reaches the lake, dead letters
-    included. Only lines where some rule matches go through the replacement chain.
+    included. A lone surrogate escape is valid JSON to JavaScript (so to Claude Code) but
+    not to DuckDB: it becomes U+FFFD, as Node writes it.
     """
-    if not redact:
-        zeros = ", ".join(f"0 as redact_{kind}" for kind in redaction.KINDS)
-        return (
-            f"create temp table secrets as select line_index, {zeros}, "
-            "null::varchar as redacted_text from batch limit 0"
-        )
-    items, final = redaction.redaction_columns_sql("original_text")
-    return f"""
-        create temp table secrets as
-        with decoded as (
-            select line_index, coalesce(try(decode(line)), line::varchar) as original_text
-            from batch
-        )
-        select line_index, {items}, {final} as redacted_text
-        from decoded
-        where {redaction.any_match_sql("original_text")}
-    """
+    rewritten: dict[str, list] = {"line_index": [], "text": []}
+    hits: dict[str, list] = {"line_index": [], "kind": [], "hits": []}
+    for line_index, original, mask, lone_surrogate in con.execute(
+        _rewrite_candidates_sql(redact)
+    ).fetchall():
+        text = json_strings.replace_lone_surrogates(original) if lone_surrogate else original
+        found: Counter[str] = Counter()
+        if redact and any(mask):
+            text, found = redaction.redact_json_text(text, mask)
+        for kind, n in found.items():
+            hits["line_index"].append(line_index)
+            hits["kind"].append(kind)
+            hits["hits"].append(n)
+        if text != original:
+            rewritten["line_index"].append(line_index)
+            rewritten["text"].append(text)
+    table = pa.table(rewritten, schema=REWRITTEN_SCHEMA)
+    con.register("rewritten", table)
+    con.register("secret_hits", pa.table(hits, schema=HITS_SCHEMA))
+    return table
 
 
 # Every line's event time: its own, else (sources that allow it) its file's first, else its
@@ -353,8 +392,8 @@ _DEAD_LETTERS_SQL = f"""
 """
 
 # Where every line of the batch ended: each must be exactly one entry or one dead letter.
-# Grouped by (day, endings) in one pass; the few groups are split into the tallies in Python.
-_OUTCOMES_SQL = f"""
+_OUTCOMES_SQL = """
+    create temp table outcomes as
     with kept as (
         select line_index, (event_time at time zone 'UTC')::date as event_date
         from timed
@@ -365,20 +404,24 @@ _OUTCOMES_SQL = f"""
         select line_index, event_date from kept
         union all
         select line_index, event_date from letters
-    ),
-    per_line as (
-        select line_index, count(*) as endings, any_value(event_date) as event_date
-        from ended
-        group by line_index
     )
-    select
-        p.event_date,
-        coalesce(p.endings, 0) as endings,
-        count(*) as lines,
-        {", ".join(f"sum(l.redact_{kind})" for kind in redaction.KINDS)}
+    select line_index, count(*) as endings, any_value(event_date) as event_date
+    from ended
+    group by line_index
+"""
+# Grouped by (day, endings) in one pass; the few groups are split into the tallies in Python.
+_TALLY_SQL = """
+    select o.event_date, coalesce(o.endings, 0) as endings, count(*) as lines
     from lines as l
-    left join per_line as p using (line_index)
+    left join outcomes as o using (line_index)
     group by all
+"""
+_REDACTIONS_SQL = """
+    select h.kind, sum(h.hits)
+    from secret_hits as h
+    join outcomes as o using (line_index)
+    where o.event_date >= $start and o.event_date < $end
+    group by h.kind
 """
 
 
@@ -387,36 +430,35 @@ def _accounting(
 ) -> tuple[dict[date, int], int, dict[str, int]]:
     by_day: dict[date, int] = {}
     unaccounted = 0
-    redacted = dict.fromkeys(redaction.KINDS, 0)
-    groups = con.execute(_OUTCOMES_SQL, {"first": partition_start, "last": partition_end})
-    for day, endings, lines, *sums in groups.fetchall():
+    con.execute(_OUTCOMES_SQL, {"first": partition_start, "last": partition_end})
+    for day, endings, lines in con.execute(_TALLY_SQL).fetchall():
         in_window = day is not None and window.start <= day < window.end
         if endings != 1:
             unaccounted += lines
         elif in_window:
             by_day[day] = by_day.get(day, 0) + lines
-        if in_window:
-            for kind, n in zip(redaction.KINDS, sums, strict=True):
-                redacted[kind] += int(n or 0)
-    return by_day, unaccounted, redacted
+    redacted = dict(
+        con.execute(_REDACTIONS_SQL, {"start": window.start, "end": window.end}).fetchall()
+    )
+    return by_day, unaccounted, {kind: int(n) for kind, n in redacted.items()}
 
 
-def _with_raw_json(found: pa.Table, lines: pa.ChunkedArray, redacted: pa.Table) -> pa.Table:
+def _with_raw_json(found: pa.Table, lines: pa.ChunkedArray, rewritten: pa.Table) -> pa.Table:
     """The entries with their text, taken from the batch's lines in Arrow.
 
     An entry's line is valid UTF-8 (other lines are dead letters), so its text is its bytes
-    unless a rule redacted it. Joining, sorting and converting the text in DuckDB copied it
+    unless it was rewritten. Joining, sorting and converting the text in DuckDB copied it
     three times and held the copies at once; here it is copied once, in the entries' order.
     """
     line_index = found.column("line_index").combine_chunks()
     source = lines.combine_chunks()  # no copy when the batch is one chunk (JSONL)
     text = source.view(pa.large_string() if pa.types.is_large_binary(source.type) else pa.string())
     raw_json = text.take(pc.subtract(line_index, 1))
-    secret_lines = redacted.column("line_index").combine_chunks()
-    mask = pc.is_in(line_index, value_set=secret_lines)
+    changed_lines = rewritten.column("line_index").combine_chunks()
+    mask = pc.is_in(line_index, value_set=changed_lines)
     if pc.any(mask).as_py():
-        where = pc.index_in(line_index.filter(mask), value_set=secret_lines)
-        replacements = redacted.column("redacted_text").combine_chunks().take(where)
+        where = pc.index_in(line_index.filter(mask), value_set=changed_lines)
+        replacements = rewritten.column("text").combine_chunks().take(where)
         raw_json = pc.replace_with_mask(raw_json, mask, replacements.cast(raw_json.type))
     return found.drop_columns(["line_index"]).append_column("raw_json", raw_json)
 
@@ -437,8 +479,10 @@ def parse_batch(
     """
     # Every result is ordered explicitly and every temp table is keyed by line_index, so
     # DuckDB need not keep insertion order (it made each copy slower).
-    con = duckdb.connect(config={"preserve_insertion_order": False})
+    con = utc_connection({"preserve_insertion_order": False})
     try:
+        if FAULT_FIELD.name not in batch.schema.names:
+            batch = batch.append_column(FAULT_FIELD, pa.nulls(batch.num_rows, FAULT_FIELD.type))
         # Numbered in Arrow, in batch order: the joins back to the text rely on the index.
         numbered = batch.append_column(
             "line_index", pa.array(np.arange(1, batch.num_rows + 1, dtype=np.int64))
@@ -448,7 +492,7 @@ def parse_batch(
         con.register(
             "batch", pa.Table.from_batches(numbered.to_batches(max_chunksize=SCAN_CHUNK_ROWS))
         )
-        con.execute(_secrets_sql(redact))
+        rewritten = _rewrite(con, redact)
         con.execute(_TEXTS_VIEW_SQL)
         con.execute(_lines_sql())
         con.execute(_FILE_TIMES_SQL)
@@ -458,8 +502,7 @@ def parse_batch(
         found = con.execute(
             _ENTRIES_SQL, {**bounds, "first": partition_start, "last": partition_end}
         ).to_arrow_table()
-        redacted = con.execute("select line_index, redacted_text from secrets").to_arrow_table()
-        entries = _with_raw_json(found, batch.column("line"), redacted)
+        entries = _with_raw_json(found, batch.column("line"), rewritten)
         dead_letters = con.execute(_DEAD_LETTERS_SQL, {**bounds, "run_id": run_id}).to_arrow_table()
         lines_by_day, unaccounted, redactions = _accounting(
             con, window, partition_start, partition_end

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import dagster as dg
 import duckdb
 
-from claude_analytics.lib import lake
+from claude_analytics.lib import lake, stale_runs
 from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.partitions import partition_bounds
 from claude_analytics.lib.resources import LogSourceResource
@@ -47,22 +47,25 @@ def run_job_in_process(
     """Execute a job in this process against the home's Dagster instance.
 
     A partitioned job runs its whole window [first, last] as one single-run backfill.
+    Runs whose process died first give back the pool slots they hold (`stale_runs`).
     """
     export_for_subprocesses(settings)
     job = defs.resolve_job_def(name)
     # INFO keeps progress (batches, dbt nodes) visible without every engine event.
     config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     config |= run_config or {}
-    tags = {}
+    instance = get_instance(settings)
+    stale_runs.recover_stale_runs(instance, print)
+    tags = stale_runs.run_tags()
     if job.partitions_def is not None:
         if window is None:
             raise ValueError(f"{name} is partitioned: it needs a window of days")
-        tags = {
+        tags |= {
             PARTITION_RANGE_START_TAG: window[0].isoformat(),
             PARTITION_RANGE_END_TAG: window[1].isoformat(),
         }
     return job.execute_in_process(
-        run_config=config, instance=get_instance(settings), tags=tags, raise_on_error=False
+        run_config=config, instance=instance, tags=tags, raise_on_error=False
     )
 
 

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
 import duckdb
@@ -15,6 +13,11 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from claude_analytics.lib import lake
+from claude_analytics.lib.locks import (
+    LOCK_RETRIES,
+    LOCK_WAIT_SECONDS,
+    connect_with_lock_retries,
+)
 from claude_analytics.lib.mongo.client import MongoTarget
 from claude_analytics.lib.settings import DEFAULT_MONGO_COLLECTION, DEFAULT_MONGO_DB, Settings
 from claude_analytics.lib.sources.base import LogSource
@@ -101,62 +104,26 @@ def source_resource(settings: Settings, mongo: MongoResource | None = None) -> L
     )
 
 
-class WarehouseLockedError(RuntimeError):
-    """Another process holds the DuckDB file's write lock and did not let go in time."""
-
-
 class WarehouseResource(DuckDBResource):
-    """The writer's DuckDB file, opened with a bounded, explained wait for its lock.
+    """The writer's DuckDB file, opened with the bounded, logged wait for its lock that
+    every writer shares (`lib/locks.py`)."""
 
-    DuckDB allows one writing process per file. Runs of this platform queue on the
-    `duckdb_writer` pool, so a held lock means something outside it (a DuckDB shell, a
-    notebook, a BI tool pointed at the writer's file): wait a bounded time with exponential
-    backoff, then fail with a message that names the file instead of a bare IO error.
-    Only lock conflicts are retried; any other error surfaces at once.
-    """
-
-    lock_retries: int = 6
-    lock_wait_seconds: float = 1.0
+    lock_retries: int = LOCK_RETRIES
+    lock_wait_seconds: float = LOCK_WAIT_SECONDS
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         con = connect_with_lock_retries(
-            self.database, self.connection_config, self.lock_retries, self.lock_wait_seconds
+            self.database,
+            self.connection_config,
+            dg.get_dagster_logger().warning,
+            self.lock_retries,
+            self.lock_wait_seconds,
         )
         try:
             yield con
         finally:
             con.close()
-
-
-def _is_lock_conflict(error: Exception) -> bool:
-    text = str(error).lower()
-    return "lock" in text and ("conflicting" in text or "could not set" in text)
-
-
-def connect_with_lock_retries(
-    database: str, config: dict[str, Any], retries: int, wait_seconds: float
-) -> duckdb.DuckDBPyConnection:
-    delay = wait_seconds
-    waited = 0.0
-    for attempt in range(retries + 1):
-        try:
-            return duckdb.connect(database, read_only=False, config=dict(config))
-        except duckdb.IOException as error:
-            if not _is_lock_conflict(error):
-                raise
-            if attempt == retries:
-                raise WarehouseLockedError(
-                    f"The DuckDB file {database} is locked by another process (DuckDB allows "
-                    f"one writer per file); gave up after {retries + 1} attempts over "
-                    f"{waited:.1f}s. Close the other writer (a DuckDB shell, a notebook, a BI "
-                    "tool opened on the writer's file instead of the serving copy) and re-run. "
-                    f"DuckDB said: {error}"
-                ) from error
-            time.sleep(delay)
-            waited += delay
-            delay *= 2
-    raise AssertionError("unreachable")
 
 
 class QualityResource(dg.ConfigurableResource):

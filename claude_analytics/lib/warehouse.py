@@ -101,7 +101,7 @@ def replace_window(
 
 
 def _insert(con: duckdb.DuckDBPyConnection, sql: str, parameters: dict) -> int:
-    """Run an INSERT and return the row count it reports (no recount of the window)."""
+    """Run an INSERT (or DELETE) and return the row count it reports (no recount)."""
     row = con.execute(sql, parameters).fetchone()
     return int(row[0]) if row else 0
 
@@ -115,3 +115,14 @@ def counts_by_date(
         {"start": start, "end": end},
     ).fetchall()
     return {day: int(n) for day, n in rows}
+
+
+def drop_superseded_dead_letters(con: duckdb.DuckDBPyConnection, start: date, end: date) -> int:
+    """Delete the dead letters, of any day, whose line is now an entry of the window (a line
+    completed after a run read half of it), as the lake did (`lib/supersede.py`)."""
+    return _insert(
+        con,
+        "delete from raw.dead_letters where entry_id in ("
+        "select entry_id from raw.conversations where event_date >= $start and event_date < $end)",
+        {"start": start, "end": end},
+    )

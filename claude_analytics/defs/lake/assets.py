@@ -16,6 +16,7 @@ from claude_analytics.lib.freshness import HOURLY_FRESHNESS
 from claude_analytics.lib.parsing import parse_batch
 from claude_analytics.lib.partitions import daily_partitions, partition_bounds
 from claude_analytics.lib.resources import LakeResource, LogSourceResource, QualityResource
+from claude_analytics.lib.supersede import superseded_letters
 from claude_analytics.lib.timing import Clock, timed
 from claude_analytics.lib.windows import run_window
 
@@ -65,6 +66,7 @@ def lake_raw(
     conversations = lake_catalog.table(lake.CONVERSATIONS)
     dead_letters_table = lake_catalog.table(lake.DEAD_LETTERS)
     dead_letters: list[pa.Table] = []
+    entry_ids: list[pa.Array] = []
     read = {"lines": 0, "batches": 0}
     tally = checks.ExtractTally()
 
@@ -74,7 +76,7 @@ def lake_raw(
                 batch,
                 window,
                 inherit_file_time=log_source.inherits_file_time,
-                run_id=context.run_id,
+                run_id=context.run.run_id,
                 partition_start=first,
                 partition_end=last,
                 redact=quality.redact,
@@ -85,6 +87,7 @@ def lake_raw(
             read["lines"] += batch.num_rows
             read["batches"] += 1
             dead_letters.append(parsed.dead_letters)
+            entry_ids.append(parsed.entries["entry_id"].combine_chunks())
             context.log.info(
                 f"batch {read['batches']}: {batch.num_rows} lines read, "
                 f"{parsed.entries.num_rows} entries and {parsed.dead_letters.num_rows} dead "
@@ -98,7 +101,10 @@ def lake_raw(
     written = lake.replace_window(
         conversations, window.start, window.end, timed(entries(), extract)
     )
-    letters = lake.replace_window(dead_letters_table, window.start, window.end, dead_letters)
+    superseded = superseded_letters(dead_letters_table, window.start, window.end, entry_ids)
+    letters = lake.replace_window(
+        dead_letters_table, window.start, window.end, dead_letters, also_delete=superseded
+    )
     elapsed = time.perf_counter() - started
     # Arrow's allocator keeps the batches' freed memory for reuse; the next steps of an
     # in-process run (the warehouse load, DuckDB's) would stack on top of it.
@@ -122,6 +128,7 @@ def lake_raw(
     letters_metadata = {
         "window_rows": letters.rows,
         "by_reason": _count_reasons(dead_letters),
+        "superseded_by_completed_lines": len(superseded),
         "snapshot_id": str(letters.snapshot_id),
     }
     for key, metadata, after, before in (

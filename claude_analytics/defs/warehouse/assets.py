@@ -77,6 +77,7 @@ def warehouse_raw(
             # the serving snapshot shows dead letters: a change there is a change to build
             record_for_run=context.run.run_id,
         )
+        warehouse.drop_superseded_dead_letters(con, window.start, window.end)
         loaded_by_day = warehouse.counts_by_date(con, "raw.conversations", window.start, window.end)
         letters_by_day = warehouse.counts_by_date(con, "raw.dead_letters", window.start, window.end)
     mismatched = {

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import duckdb
 import pyarrow as pa
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
@@ -21,6 +20,7 @@ from pymongo.collection import Collection
 
 from claude_analytics.lib.mongo.client import MongoTarget
 from claude_analytics.lib.mongo.documents import iso_millis, timestamp_text
+from claude_analytics.lib.timestamps import instant_sql, utc_connection
 
 # New documents looked at per sensor tick; a larger backlog is taken over several ticks.
 DEFAULT_PAGE = 100_000
@@ -71,9 +71,9 @@ class Changes:
     more: bool = False
 
 
-_DAYS_SQL = """
+_DAYS_SQL = f"""
     with timed as (
-        select id, coalesce(try_cast(timestamp_text as timestamptz), ingested_at) as event_time
+        select id, coalesce({instant_sql("timestamp_text")}, ingested_at) as event_time
         from new_documents
     )
     select
@@ -88,7 +88,7 @@ _DAYS_SQL = """
 
 def _event_days(rows: pa.Table, first: date, last: date) -> list[DayChange]:
     """Event day of each document as parsing dates it, clamped into the partitions."""
-    with duckdb.connect() as con:
+    with utc_connection() as con:
         con.register("new_documents", rows)
         found = con.execute(_DAYS_SQL, {"first": first, "last": last}).fetchall()
     return [DayChange(day, int(n), fingerprint[:16]) for day, n, fingerprint in found]

@@ -23,6 +23,9 @@ RAW_LINE_SCHEMA = pa.schema(
         pa.field("ingested_at", pa.timestamp("us", tz="UTC")),
     ]
 )
+# A batch may add this column: the reason a whole file (or folder) could not be read, on a
+# row of its own with no line, which parsing turns into one dead letter instead of failing.
+FAULT_FIELD = pa.field("fault", pa.string())
 
 
 @dataclass(frozen=True)

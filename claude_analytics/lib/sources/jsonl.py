@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import codecs
+import errno
 import hashlib
 import os
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from stat import S_ISREG
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from claude_analytics.lib.sources.base import RAW_LINE_SCHEMA, DateWindow
+from claude_analytics.lib.sources.base import FAULT_FIELD, RAW_LINE_SCHEMA, DateWindow
+from claude_analytics.lib.timestamps import instant_sql, utc_connection
 
 # Files are grouped into batches of about this many bytes: large enough to keep DuckDB's
 # vectorised parsing busy, small enough to keep memory flat however big the directory is.
@@ -30,6 +35,42 @@ def entry_id_for(source_file: str, line_number: int) -> str:
 
 
 @dataclass(frozen=True)
+class ListedFile:
+    """A .jsonl file found under the root, or a file or folder that could not be used.
+
+    `name` is the path below the root as bytes-safe text (a byte that is not UTF-8 is kept
+    as `\\xNN`); `fault` is the reason the file cannot be read, or None.
+    """
+
+    path: Path
+    name: str
+    mtime: float
+    size: int
+    fault: str | None = None
+
+
+def _safe_name(path: str, root: str) -> tuple[str, bool]:
+    """The path below the root as text, and whether that text is the path itself."""
+    relative = path.removeprefix(root)
+    raw = os.fsencode(relative)
+    try:
+        return raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "backslashreplace"), False
+
+
+def _os_reason(error: OSError) -> str:
+    return errno.errorcode.get(error.errno or 0, type(error).__name__)
+
+
+def _lstat_mtime(path: str) -> float:
+    try:
+        return os.lstat(path).st_mtime
+    except OSError:
+        return time.time()
+
+
+@dataclass(frozen=True)
 class JsonlDirectorySource:
     root: Path
     batch_bytes: int = DEFAULT_BATCH_BYTES
@@ -39,37 +80,84 @@ class JsonlDirectorySource:
         return f"JSONL directory {self.root}"
 
     def files(self) -> list[Path]:
-        return [path for path, _ in self._listing()]
+        """The readable .jsonl files (faulty ones are in `listing`)."""
+        return [item.path for item in self.listing() if item.fault is None]
 
-    def _listing(self) -> list[tuple[Path, os.stat_result]]:
-        """Every .jsonl file under the root with its stat, in `Path` order.
+    def listing(self) -> list[ListedFile]:
+        """Every .jsonl file under the root, and every file or folder that cannot be used,
+        in `Path` order.
 
         One scandir walk (directory entries know their type) and one stat per file, kept
         for the later steps: `rglob` plus a stat at each step took over a second per 24k
-        files. Like `rglob`, it does not descend into symlinked directories.
+        files. Like `rglob`, it does not descend into symlinked directories. A folder that
+        cannot be listed, a file that cannot be stat'ed (a symlink loop, a dangling link),
+        something that is not a regular file, and a path that is not UTF-8 are listed with
+        their fault: each becomes one dead letter, and the rest of the source loads.
         """
         if not self.root.is_dir():
             raise FileNotFoundError(
                 f"The logs directory {self.root} does not exist; set CLAUDE_LOGS_DIR to the "
                 "folder that holds Claude Code's project folders (usually ~/.claude/projects)."
             )
-        found: list[tuple[Path, os.stat_result]] = []
+        root = str(self.root).rstrip("/") + "/"
+        found: list[ListedFile] = []
         pending = [str(self.root)]
         while pending:
-            with os.scandir(pending.pop()) as entries:
-                for entry in entries:
-                    if entry.is_dir(follow_symlinks=False):
-                        pending.append(entry.path)
-                    elif entry.name.endswith(".jsonl") and entry.is_file():
-                        found.append((Path(entry.path), entry.stat()))
+            folder = pending.pop()
+            try:
+                with os.scandir(folder) as entries:
+                    for entry in entries:
+                        if entry.is_dir(follow_symlinks=False):
+                            pending.append(entry.path)
+                        elif entry.name.endswith(".jsonl"):
+                            found.append(self._listed(entry, root))
+            except OSError as error:
+                name, _ = _safe_name(folder, root)
+                found.append(
+                    ListedFile(
+                        Path(folder),
+                        name,
+                        _lstat_mtime(folder),
+                        0,
+                        f"unlistable_folder: {_os_reason(error)}",
+                    )
+                )
         # the order of sorted(Path): by parts, not by the path's text
-        return sorted(found, key=lambda item: item[0].parts)
+        return sorted(found, key=lambda item: item.path.parts)
 
-    def _candidate_files(self, window: DateWindow) -> list[tuple[Path, os.stat_result]]:
+    def diagnose(self) -> list[ListedFile]:
+        """The listing, each file also opened: one that cannot be read has its fault here
+        (a run finds it when it reads the file)."""
+        checked = []
+        for item in self.listing():
+            if item.fault is None:
+                try:
+                    os.close(os.open(item.path, os.O_RDONLY))
+                except OSError as error:
+                    item = replace(item, fault=f"unreadable_file: {_os_reason(error)}")
+            checked.append(item)
+        return checked
+
+    @staticmethod
+    def _listed(entry: os.DirEntry[str], root: str) -> ListedFile:
+        name, decodable = _safe_name(entry.path, root)
+        path = Path(entry.path)
+        if not decodable:
+            return ListedFile(path, name, _lstat_mtime(entry.path), 0, "undecodable_path")
+        try:
+            stat = entry.stat()  # follows a symlink: a loop or a dangling link fails here
+        except OSError as error:
+            fault = f"unreadable_file: {_os_reason(error)}"
+            return ListedFile(path, name, _lstat_mtime(entry.path), 0, fault)
+        if not S_ISREG(stat.st_mode):
+            return ListedFile(path, name, stat.st_mtime, 0, "not_a_file")
+        return ListedFile(path, name, stat.st_mtime, stat.st_size)
+
+    def _candidate_files(self, window: DateWindow) -> list[ListedFile]:
         # A transcript is append-only, so every entry in it is older than the file's mtime:
         # files last written before the window cannot hold any of its entries.
         earliest = datetime.combine(window.start, datetime.min.time(), UTC) - timedelta(days=1)
-        return [item for item in self._listing() if item[1].st_mtime >= earliest.timestamp()]
+        return [item for item in self.listing() if item.mtime >= earliest.timestamp()]
 
     def iter_batches(self, window: DateWindow) -> Iterator[pa.Table]:
         """Batches of whole files, the files taken in the order they were last written.
@@ -79,20 +167,21 @@ class JsonlDirectorySource:
         and a path-ordered batch of a long history touched every day of it (thousands of
         small files for a year of logs).
         """
-        batch: list[tuple[Path, os.stat_result]] = []
+        batch: list[ListedFile] = []
         size = 0
-        ordered = sorted(self._candidate_files(window), key=lambda item: item[1].st_mtime)
+        ordered = sorted(self._candidate_files(window), key=lambda item: item.mtime)
         for item in ordered:
             batch.append(item)
-            size += item[1].st_size
+            size += item.size
             if size >= self.batch_bytes:
                 yield self._read(batch)
                 batch, size = [], 0
         if batch:
             yield self._read(batch)
 
-    def _read(self, listing: list[tuple[Path, os.stat_result]]) -> pa.Table:
-        """The batch's lines, numbered as in their file, blank lines left out.
+    def _read(self, listing: list[ListedFile]) -> pa.Table:
+        """The batch's lines, numbered as in their file, blank lines left out; a file that
+        cannot be read is one row with its fault instead.
 
         Arrow splits every file of the batch in one call and DuckDB computes every entry id
         at once: a Python loop per line (an md5 and six appends each) was the slowest step
@@ -100,25 +189,21 @@ class JsonlDirectorySource:
         copy (building an array from a list of bytes copied them slowly), and each file's
         final newline is left out, so there is rarely a blank line to filter (a copy).
         """
-        root = self.root.as_posix().rstrip("/") + "/"
-        names = [path.as_posix().removeprefix(root) for path, _ in listing]
+        readable, contents, faulty = _read_files(listing)
+        names = [item.name for item in readable]
         files = pa.table(
             {
                 "source_file": pa.array(names, pa.string()),
-                "project_id": pa.array(
-                    [name.split("/", 1)[0] if "/" in name else "" for name in names], pa.string()
-                ),
+                "project_id": pa.array([_project_of(name) for name in names], pa.string()),
                 "ingested_at": pa.array(
-                    [datetime.fromtimestamp(stat.st_mtime, UTC) for _, stat in listing],
+                    [datetime.fromtimestamp(item.mtime, UTC) for item in readable],
                     pa.timestamp("us", tz="UTC"),
                 ),
             }
         )
-        contents = [path.read_bytes() for path, _ in listing]
-        # the line after a final newline is blank: leaving the newline out changes no number
-        texts = [
-            memoryview(content)[:-1] if content.endswith(b"\n") else content for content in contents
-        ]
+        # the line after a final newline is blank: leaving the newline out changes no number;
+        # a byte order mark opens the file, not its first entry (a UTF-8 decoder drops it)
+        texts = [_body(content) for content in contents]
         offsets = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum([len(text) for text in texts], out=offsets[1:])
         joined = pa.LargeBinaryArray.from_buffers(
@@ -147,7 +232,7 @@ class JsonlDirectorySource:
         ids = duckdb.sql(
             "select md5(source_file || ':' || line_number) as entry_id from pieces"
         ).to_arrow_table()
-        return pa.Table.from_arrays(
+        good = pa.Table.from_arrays(
             [
                 ids.column("entry_id").cast(pa.string()),
                 pieces.column("source_file"),
@@ -155,26 +240,100 @@ class JsonlDirectorySource:
                 pieces.column("project_id"),
                 lines.cast(pa.binary()),
                 pieces.column("ingested_at"),
+                pa.nulls(len(lines), FAULT_FIELD.type),
             ],
-            schema=RAW_LINE_SCHEMA,
+            schema=RAW_LINE_SCHEMA.append(FAULT_FIELD),
         )
+        return pa.concat_tables([good, _fault_rows(faulty)]) if faulty else good
 
     def event_date_range(self) -> tuple[date, date] | None:
-        files = self.files()
-        if not files:
+        listing = self.listing()
+        if not listing:
             return None
-        # DuckDB reads the timestamps of every file in parallel; bad lines are skipped here
-        # because this only bounds the run, it does not load anything.
-        row = duckdb.sql(
-            """
-            select
-                min(try_cast(json_extract_string(json, '$.timestamp') as timestamptz))::date,
-                max(try_cast(json_extract_string(json, '$.timestamp') as timestamptz))::date
-            from read_ndjson_objects($files, ignore_errors = true)
-            """,
-            params={"files": [str(p) for p in files]},
-        ).fetchone()
-        mtimes = [datetime.fromtimestamp(p.stat().st_mtime, UTC).date() for p in files]
-        first = min(d for d in (row[0], min(mtimes)) if d is not None) if row else min(mtimes)
-        last = max(d for d in (row[1], max(mtimes)) if d is not None) if row else max(mtimes)
+        # only bounds the run, loads nothing: a file or line that fails here is a dead
+        # letter of the run, and files that cannot be read are dated by their mtime
+        readable = [str(item.path) for item in listing if item.fault is None]
+        stamps = _timestamp_range(readable) if readable else (None, None)
+        mtimes = [datetime.fromtimestamp(item.mtime, UTC).date() for item in listing]
+        first = min(d for d in (stamps[0], min(mtimes)) if d is not None)
+        last = max(d for d in (stamps[1], max(mtimes)) if d is not None)
         return first, last
+
+
+# DuckDB's JSON reader refuses an object over 16 MiB by default; a longer line only needs
+# its timestamp read here (parsing itself has no such limit).
+_MAX_OBJECT_BYTES = 2**31 - 1
+_TIMESTAMP_RANGE_SQL = f"""
+    with stamps as (
+        select {instant_sql("json_extract_string(json, '$.timestamp')")} as stamped_at
+        from read_ndjson_objects($files, ignore_errors = true, maximum_object_size = $size)
+    )
+    select (min(stamped_at) at time zone 'UTC')::date, (max(stamped_at) at time zone 'UTC')::date
+    from stamps
+"""
+
+
+def _timestamp_range(files: list[str]) -> tuple[date | None, date | None]:
+    """First and last timestamp in the files, DuckDB reading them in parallel; a file
+    that fails (changed or removed since it was listed) is left out."""
+    with utc_connection() as con:
+        try:
+            row = con.execute(_TIMESTAMP_RANGE_SQL, {"files": files, "size": _MAX_OBJECT_BYTES})
+            return tuple(row.fetchone() or (None, None))  # type: ignore[return-value]
+        except (duckdb.IOException, duckdb.InvalidInputException):
+            if len(files) == 1:
+                return None, None
+        ranges = [_timestamp_range([file]) for file in files]
+    firsts = [r[0] for r in ranges if r[0] is not None]
+    lasts = [r[1] for r in ranges if r[1] is not None]
+    return (min(firsts) if firsts else None, max(lasts) if lasts else None)
+
+
+def _project_of(name: str) -> str:
+    return name.split("/", 1)[0] if "/" in name else ""
+
+
+def _body(content: bytes) -> bytes | memoryview:
+    start = 3 if content.startswith(codecs.BOM_UTF8) else 0
+    end = len(content) - 1 if content.endswith(b"\n") else len(content)
+    return memoryview(content)[start:end] if (start, end) != (0, len(content)) else content
+
+
+def _read_files(
+    listing: list[ListedFile],
+) -> tuple[list[ListedFile], list[bytes], list[ListedFile]]:
+    """The readable files with their bytes, and the others with the reason (a file can
+    fail here after listing: no permission, an I/O error, removed meanwhile)."""
+    readable: list[ListedFile] = []
+    contents: list[bytes] = []
+    faulty: list[ListedFile] = []
+    for item in listing:
+        if item.fault is not None:
+            faulty.append(item)
+            continue
+        try:
+            contents.append(item.path.read_bytes())
+        except OSError as error:
+            faulty.append(replace(item, fault=f"unreadable_file: {_os_reason(error)}"))
+        else:
+            readable.append(item)
+    return readable, contents, faulty
+
+
+def _fault_rows(faulty: list[ListedFile]) -> pa.Table:
+    """One row per file that could not be read: no line, its fault, dated by its mtime."""
+    return pa.table(
+        {
+            "entry_id": [entry_id_for(item.name, 0) for item in faulty],
+            "source_file": [item.name for item in faulty],
+            "line_number": pa.nulls(len(faulty), pa.int64()),
+            "project_id": [_project_of(item.name) for item in faulty],
+            "line": pa.nulls(len(faulty), pa.binary()),
+            "ingested_at": pa.array(
+                [datetime.fromtimestamp(item.mtime, UTC) for item in faulty],
+                pa.timestamp("us", tz="UTC"),
+            ),
+            "fault": [item.fault for item in faulty],
+        },
+        schema=RAW_LINE_SCHEMA.append(FAULT_FIELD),
+    )

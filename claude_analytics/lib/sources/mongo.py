@@ -14,6 +14,7 @@ from pymongo.collection import Collection
 from claude_analytics.lib.mongo.client import TRANSIENT_ERRORS, MongoTarget
 from claude_analytics.lib.mongo.documents import entry_line, timestamp_text
 from claude_analytics.lib.sources.base import RAW_LINE_SCHEMA, DateWindow
+from claude_analytics.lib.timestamps import day_of
 
 DEFAULT_BATCH_SIZE = 5_000
 
@@ -154,17 +155,7 @@ def _date_range(collection: Collection) -> tuple[date, date] | None:
             text = timestamp_text(value)
             if text is None:
                 continue
-            day = _day_of(text)
+            day = day_of(text)
             if day is not None:
                 days.append(day)
     return (min(days), max(days)) if days else None
-
-
-def _day_of(text: str) -> date | None:
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).date()
-    except ValueError:
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            return None
