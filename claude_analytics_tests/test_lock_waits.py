@@ -20,6 +20,7 @@ from dagster_dbt import DbtCliResource
 from claude_analytics.defs.transform.assets import dbt_models
 from claude_analytics.lib import warehouse
 from claude_analytics.lib.dbt import dbt_project
+from claude_analytics.lib.resources import WarehouseResource
 from claude_analytics.lib.settings import load_settings
 
 HOLD_SECONDS = 2.5
@@ -56,14 +57,18 @@ def test_dbt_waits_for_a_foreign_lock_and_logs_the_wait() -> None:
     database.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(database)) as con:
         warehouse.ensure_raw_tables(con)  # dbt builds every model over empty raw tables
+        # a day noted as loaded: dbt skips a warehouse that was never loaded
+        con.execute(f"insert into {warehouse.LOADED_DAYS} values ('2026-11-02', now(), 'test')")
     instance = dg.DagsterInstance.ephemeral()
     holder = _hold(database)
     try:
         started = time.monotonic()
         result = dg.materialize(
             [dbt_models],
-            resources={"dbt": DbtCliResource(project_dir=dbt_project())},
-            partition_key="2026-11-02",
+            resources={
+                "dbt": DbtCliResource(project_dir=dbt_project()),
+                "duckdb": WarehouseResource(database=str(database)),
+            },
             instance=instance,
             raise_on_error=False,
         )
