@@ -52,6 +52,11 @@ class Settings:
         return self.home / "serving"
 
     @property
+    def price_overrides_path(self) -> Path:
+        """Local prices that add to or replace the library's (lib/pricing/overrides.py)."""
+        return self.home / "price_overrides.csv"
+
+    @property
     def dagster_home(self) -> Path:
         return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster").resolve()
 
