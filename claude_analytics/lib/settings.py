@@ -79,6 +79,30 @@ def load_settings() -> Settings:
     )
 
 
+def local_timezone() -> str:
+    """The machine's IANA time zone, which reports cut days in (as ccusage does): `$TZ`,
+    else the zone /etc/localtime points at, else /etc/timezone, else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        target = str(localtime.resolve())
+        candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
+    zone_file = Path("/etc/timezone")
+    if zone_file.is_file():
+        candidates.append(zone_file.read_text(encoding="utf-8").strip())
+    for name in candidates:
+        if not name:
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return name
+    return "UTC"
+
+
 def iceberg_catalog_properties(lake_dir: Path) -> dict[str, str]:
     """Default catalog: SQLite + a local warehouse under the home.
 
