@@ -104,49 +104,21 @@ def _streaming(root: Path) -> None:
                 request_id=None,
                 output_tokens=90,
             ),
-            assistant(
-                "s-w1",
-                s,
+            *_edit(
+                "s-w",
                 at(5, 10, 1),
-                STREAM_CWD,
-                message_id="msg_B",
-                request_id=None,
-                output_tokens=90,
-                block={
-                    "type": "tool_use",
-                    "id": "toolu_create",
-                    "name": "Write",
-                    "input": {"file_path": "/work/stream/new.py", "content": "a\nb\nc\n"},
-                },
-            ),
-            _result(
-                "s-w2",
-                s,
-                at(5, 10, 2),
                 "toolu_create",
+                "Write",
+                {"file_path": "/work/stream/new.py", "content": "a\nb\nc\n"},
                 {"type": "create", "filePath": "/work/stream/new.py", "content": "a\nb\nc\n"}
                 | {"structuredPatch": []},
             ),
-            assistant(
-                "s-n1",
-                s,
+            *_edit(
+                "s-n",
                 at(5, 10, 3),
-                STREAM_CWD,
-                message_id="msg_B",
-                request_id=None,
-                output_tokens=90,
-                block={
-                    "type": "tool_use",
-                    "id": "toolu_cell",
-                    "name": "NotebookEdit",
-                    "input": {"notebook_path": "/work/stream/a.ipynb", "new_source": "x\ny"},
-                },
-            ),
-            _result(
-                "s-n2",
-                s,
-                at(5, 10, 4),
                 "toolu_cell",
+                "NotebookEdit",
+                {"notebook_path": "/work/stream/a.ipynb", "new_source": "x\ny"},
                 {"new_source": "x\ny", "cell_id": "c1", "edit_mode": "insert", "error": ""},
             ),
             prompt("s-u3", s, at(5, 10, 5), STREAM_CWD, "And now?"),
@@ -164,10 +136,25 @@ def _streaming(root: Path) -> None:
     )
 
 
-def _result(uuid: str, session: str, moment: datetime, tool_id: str, payload: dict) -> dict:
-    entry = tool_result(uuid, session, moment, STREAM_CWD, tool_id)
-    entry["toolUseResult"] = payload
-    return entry
+def _edit(
+    uuid: str, moment: datetime, tool_id: str, tool: str, tool_input: dict, result: dict
+) -> list[dict]:
+    """A file tool's call (one more block of the streamed msg_B) and its result a second later."""
+    session = "stream-session"
+    block = {"type": "tool_use", "id": tool_id, "name": tool, "input": tool_input}
+    call = assistant(
+        f"{uuid}1",
+        session,
+        moment,
+        STREAM_CWD,
+        message_id="msg_B",
+        request_id=None,
+        output_tokens=90,
+        block=block,
+    )
+    answer = tool_result(f"{uuid}2", session, moment + timedelta(seconds=1), STREAM_CWD, tool_id)
+    answer["toolUseResult"] = result
+    return [call, answer]
 
 
 def _resumed(root: Path) -> None:

@@ -247,3 +247,38 @@ def test_every_check_passed_including_the_reconciliation(built: BuiltWarehouse) 
     assert failed == []
     # every dbt test of the project reports as an asset check
     assert len(checks) > 100
+
+
+CCUSAGE = Path(__file__).resolve().parents[1] / ".cache/ccusage/node_modules/.bin/ccusage"
+
+
+def test_tokens_equal_ccusage_and_cost_differs_only_where_the_price_tables_do(
+    built: BuiltWarehouse,
+) -> None:
+    """ccusage 20.0.24 (scripts/test-deps/ccusage.sh) on the same files: equal tokens per
+    model, cost within 0.5%, except the long-context requests, whose tier ccusage's table
+    lacks (Opus/Sonnet 4.6 before 2026-03-13) or applies per token type (Sonnet 4.5)."""
+    from benchmarks.ccusage_parity import (
+        ccusage_by_model,
+        long_context_variants,
+        warehouse_by_model,
+    )
+
+    assert CCUSAGE.exists(), "scripts/test-deps/ccusage.sh installs ccusage"
+    ours, unpriced = warehouse_by_model(built.duckdb_path)
+    theirs = ccusage_by_model(CCUSAGE, built.logs_dir)
+    assert not unpriced
+    assert {m: s.tokens for m, s in ours.items()} == {m: s.tokens for m, s in theirs.items()}
+    variants = long_context_variants(built.duckdb_path)
+    assert variants, "the sample has requests past the 200k-token tier"
+    for model, side in ours.items():
+        if model not in variants:
+            assert side.cost == pytest.approx(theirs[model].cost, rel=0.005, abs=1e-9), model
+            continue
+        _, priced, flat, per_type = variants[model]
+        rest = side.cost - priced
+        assert side.cost > theirs[model].cost
+        assert theirs[model].cost in (
+            pytest.approx(rest + flat, rel=0.005),
+            pytest.approx(rest + per_type, rel=0.005),
+        ), model
