@@ -91,7 +91,13 @@ def _days_axis(fig: go.Figure, labels: list[str]) -> go.Figure:
     page's buttons switch between `meta.recent_range` and the whole axis."""
     count = len(set(labels))
     recent = [max(count - RECENT_DAYS, 0) - 0.5, count - 0.5]
-    fig.update_xaxes(type="category", categoryorder="category ascending", range=recent)
+    fig.update_xaxes(
+        type="category",
+        categoryorder="category ascending",
+        range=recent,
+        tickangle=-60,
+        automargin=True,
+    )
     fig.update_layout(meta={"recent_range": recent, "categories": count})
     return fig
 
@@ -103,8 +109,14 @@ def _stacked_by_model(table: pa.Table, value: str, title: str) -> go.Figure:
             for model, part in _split(table, "model").items()
         ]
     )
+    # one legend entry per model: above the plot, so the day labels keep their room
     fig.update_layout(barmode="stack")
-    return _days_axis(_layout(fig, title), _labels(_columns(table)["event_date"]))
+    _layout(fig, title).update_layout(
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"t": 60},
+        height=400,
+    )
+    return _days_axis(fig, _labels(_columns(table)["event_date"]))
 
 
 def _horizontal(table: pa.Table, label: str, value: str, title: str) -> go.Figure:
@@ -526,7 +538,7 @@ h2 {{ font-size: 18px; margin: 28px 0 10px; }}
   padding: 4px 10px; cursor: pointer; }}
 .window button.active {{ background: #1d2330; color: #fff; }}
 .card h3 {{ font-size: 14px; margin: 0 0 6px; }}
-.chart {{ height: 340px; }}
+.chart {{ min-height: 340px; }}
 .note {{ color: #5b6478; font-style: italic; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 12px; }}
 th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; }}
