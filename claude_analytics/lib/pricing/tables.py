@@ -16,8 +16,6 @@ from claude_analytics.lib.pricing.matching import ModelMatch, match_model
 from claude_analytics.lib.pricing.overrides import read_overrides
 
 SQL_DIR = Path(__file__).parent / "sql"
-MODEL_PRICES = "reference.model_prices"
-MODEL_MATCHES = "reference.model_matches"
 
 
 def sql(name: str) -> str:
@@ -70,7 +68,8 @@ def build_reference_tables(
     con.execute("begin transaction")
     try:
         con.execute(sql("create_reference_tables"))
-        before = dict(con.execute(f"select model_id, fingerprint from {MODEL_MATCHES}").fetchall())
+        previous = con.execute("select model_id, fingerprint from reference.model_matches")
+        before = dict(previous.fetchall())
         con.register("new_prices", pa.Table.from_pylist([asdict(row) for row in rows]))
         con.execute(sql("replace_model_prices"))
         con.register("new_matches", _matches_table(match_rows))
@@ -86,9 +85,10 @@ def build_reference_tables(
     return ReferenceBuild(len(rows), len(overrides), matches, changed)
 
 
+MATCH_COLUMNS = ("model_id", "provider_id", "price_model_id", "matched_by", "fingerprint")
+
+
 def _matches_table(match_rows: list[dict[str, object]]) -> pa.Table:
-    schema = pa.schema(
-        [(name, pa.string()) for name in ("model_id", "provider_id", "price_model_id")]
-        + [("matched_by", pa.string()), ("fingerprint", pa.string())]
-    )
+    """Typed even when every provider is null (an empty or all-unknown set of models)."""
+    schema = pa.schema([(name, pa.string()) for name in MATCH_COLUMNS])
     return pa.Table.from_pylist(match_rows, schema=schema)
