@@ -20,7 +20,9 @@ ISOLATED_VARIABLES = (
     "DUCKDB_PATH",
     "ALERT_WEBHOOK_URL",
 )
-SMALL_SAMPLE = SampleSpec(entries=600, days=5)
+# Five days around 2026-03-13, when Opus 4.6 and Sonnet 4.6 dropped their long-context
+# tier: the golden tests see both price periods and requests past 200k input tokens.
+SMALL_SAMPLE = SampleSpec(entries=600, start=date(2026, 3, 10), days=5)
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:

@@ -1,9 +1,10 @@
 """Expected analytics computed in plain Python straight from the JSONL files.
 
 This is a second, independent implementation of the rules the dbt models apply (dedupe of
-streamed, resumed and replayed entries; sessions; tool calls; patches; prices), written
-without SQL so the tests compare two ways of getting each number rather than a query with
-itself.
+streamed, resumed, replayed and echoed entries; sessions; tool calls; lines changed),
+written without SQL so the tests compare two ways of getting each number rather than a
+query with itself. Costs come from the price library's own calculator (`calc_price`), one
+response at a time, not from the price table the marts use.
 """
 
 from __future__ import annotations
@@ -15,15 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-# Public prices, USD per million tokens: input, output, 5-minute cache write, 1-hour cache
-# write, cache read. Written out here, not read from the seed, so a wrong seed fails a test.
-PRICES: dict[str, tuple[float, float, float, float, float]] = {
-    "claude-opus-4-1-20250805": (15.0, 75.0, 18.75, 30.0, 1.5),
-    "claude-opus-4-5-20251101": (5.0, 25.0, 6.25, 10.0, 0.5),
-    "claude-sonnet-4-20250514": (3.0, 15.0, 3.75, 6.0, 0.3),
-    "claude-sonnet-4-5-20250929": (3.0, 15.0, 3.75, 6.0, 0.3),
-    "claude-haiku-4-5-20251001": (1.0, 5.0, 1.25, 2.0, 0.1),
-}
+from genai_prices import Usage, calc_price
+
 IDLE_GAP_SECONDS = 30 * 60
 FAR = datetime.max.replace(tzinfo=UTC)
 FILE_TOOLS = {"Read", "Write", "Edit", "MultiEdit", "NotebookEdit", "NotebookRead"}
@@ -52,24 +46,42 @@ class Response:
     day: date
     tokens: tuple[int, int, int, int]  # input, output, cache write, cache read
     cache_1h: int
+    is_echo: bool = False
 
     @property
     def total(self) -> int:
         return sum(self.tokens)
 
     @property
-    def cost(self) -> float:
-        prices = PRICES.get(self.model)
-        if prices is None:
-            return 0.0
+    def subagent(self) -> bool:
+        return self.line.sidechain or self.is_echo
+
+    @property
+    def priced(self) -> float | None:
+        """The library's price of this one request at its time; None for an unknown model.
+        The library's input_tokens is everything sent (uncached, written, read)."""
         inp, out, write, read = self.tokens
-        return (
-            inp * prices[0]
-            + out * prices[1]
-            + (write - self.cache_1h) * prices[2]
-            + self.cache_1h * prices[3]
-            + read * prices[4]
-        ) / 1e6
+        usage = Usage(
+            input_tokens=inp + write + read,
+            output_tokens=out,
+            cache_write_tokens=write,
+            cache_read_tokens=read,
+            cache_write_1h_tokens=self.cache_1h,
+        )
+        try:
+            return float(
+                calc_price(usage, self.model, genai_request_timestamp=self.line.at).total_price
+            )
+        except LookupError:
+            return None
+
+    @property
+    def cost(self) -> float:
+        return self.priced or 0.0
+
+    @property
+    def unpriced_tokens(self) -> int:
+        return self.total if self.priced is None else 0
 
 
 @dataclass
@@ -100,6 +112,12 @@ class Expected:
 
     def cost(self) -> float:
         return sum(response.cost for response in self.responses)
+
+    def cost_by_model(self) -> dict[str, float]:
+        sums: dict[str, float] = defaultdict(float)
+        for response in self.responses:
+            sums[response.model] += response.cost
+        return dict(sums)
 
 
 def read_lines(root: Path) -> list[Line]:
@@ -141,13 +159,14 @@ def compute(root: Path) -> Expected:
     unique += originals.values()
 
     expected = Expected()
-    # API responses: (message.id, requestId), the copy with the most tokens.
+    # API responses: (message.id, requestId), the copy with the most tokens; at equal
+    # totals the main chain's, then a subagent file's before its agent_progress echo.
     best: dict[str, Response] = {}
     for line in lines:
-        entry = line.entry
-        message = entry.get("message") or {}
-        if entry.get("type") != "assistant" or not message.get("id"):
+        found = _response(line)
+        if found is None:
             continue
+        message, request_id, is_echo = found
         usage = message.get("usage") or {}
         tokens = (
             usage.get("input_tokens") or 0,
@@ -163,13 +182,11 @@ def compute(root: Path) -> Expected:
             line.at.date(),
             tokens,
             split.get("ephemeral_1h_input_tokens") or 0,
+            is_echo,
         )
-        key = f"{message['id']}:{entry.get('requestId') or ''}"
+        key = f"{message['id']}:{request_id or ''}"
         current = best.get(key)
-        if current is None or (-candidate.total, *preference(line)) < (
-            -current.total,
-            *preference(current.line),
-        ):
+        if current is None or _rank(candidate, preference) < _rank(current, preference):
             best[key] = candidate
     expected.responses = list(best.values())
 
@@ -207,11 +224,52 @@ def compute(root: Path) -> Expected:
         failed, payload = results.get(tool_id, (False, None))
         expected.tool_errors[name] = expected.tool_errors.get(name, 0) + int(failed)
         if name in FILE_TOOLS and isinstance(payload, dict):
-            for hunk in payload.get("structuredPatch") or []:
-                for text in hunk.get("lines", []):
-                    expected.lines_added += text.startswith("+")
-                    expected.lines_removed += text.startswith("-")
+            added, removed = lines_changed(name, payload)
+            expected.lines_added += added
+            expected.lines_removed += removed
     return expected
+
+
+def _response(line: Line) -> tuple[dict[str, Any], str | None, bool] | None:
+    """(message, request id, is an echo) of an entry that carries an API response."""
+    entry = line.entry
+    if entry.get("type") == "assistant":
+        message = entry.get("message") or {}
+        return (message, entry.get("requestId"), False) if message.get("id") else None
+    data = entry.get("data") or {}
+    echoed = data.get("message") or {}
+    if (
+        entry.get("type") == "progress"
+        and data.get("type") == "agent_progress"
+        and echoed.get("type") == "assistant"
+        and (echoed.get("message") or {}).get("id")
+    ):
+        return echoed["message"], echoed.get("requestId"), True
+    return None
+
+
+def _rank(response: Response, preference: Any) -> tuple[Any, ...]:
+    return (-response.total, response.subagent, response.is_echo, *preference(response.line))
+
+
+def _lines(text: str | None) -> int:
+    if not text:
+        return 0
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def lines_changed(tool: str, result: dict[str, Any]) -> tuple[int, int]:
+    """(added, removed) as Claude Code records an edit: patch hunks when there are any, a
+    created file's content, a notebook cell's new source (its old source is not kept)."""
+    hunks = [text for hunk in result.get("structuredPatch") or [] for text in hunk["lines"]]
+    if hunks:
+        return sum(t.startswith("+") for t in hunks), sum(t.startswith("-") for t in hunks)
+    if tool == "Write" and result.get("type") == "create":
+        return _lines(result.get("content")), 0
+    editing = result.get("edit_mode", "replace") in ("insert", "replace")
+    if tool == "NotebookEdit" and editing and not result.get("error"):
+        return _lines(result.get("new_source")), 0
+    return 0, 0
 
 
 def usage_blocks(responses: list[Response]) -> dict[datetime, int]:

@@ -1,5 +1,8 @@
 """Hand-made transcripts for each way Claude Code repeats an API response: streaming, a
-resumed session, a sidechain replay; plus an unpriced model and incremental rebuilds."""
+resumed session, a sidechain replay, a subagent's echoes in its parent session (with and
+without the subagent's file); model ids as each API writes them, a long-context request,
+a local price override and an unpriced model; lines of created files and notebook cells;
+and incremental rebuilds."""
 
 from __future__ import annotations
 
@@ -8,9 +11,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from genai_prices import Usage, calc_price
 
 from claude_analytics_tests import golden
-from claude_analytics_tests.transcripts import assistant, prompt, tool_result, write
+from claude_analytics_tests.transcripts import (
+    agent_progress,
+    assistant,
+    prompt,
+    tool_result,
+    write,
+)
 from claude_analytics_tests.warehouse_build import BuiltWarehouse, build, run_window
 
 FIRST = date(2026, 10, 5)
@@ -18,7 +28,14 @@ LAST = date(2026, 10, 7)
 STREAM_CWD = "/work/stream"
 RESUME_CWD = "/work/resume"
 SIDE_CWD = "/work/side"
+PRICE_CWD = "/work/price"
 UNPRICED_MODEL = "claude-future-9-20990101"
+LOCAL_MODEL = "claude-local-1"
+OVERRIDES = (
+    "model_id,valid_from,input_per_mtok,output_per_mtok,cache_write_5m_per_mtok,"
+    "cache_write_1h_per_mtok,cache_read_per_mtok\n"
+    f"{LOCAL_MODEL},2026-01-01,2,10,,,\n"
+)
 
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
@@ -87,6 +104,23 @@ def _streaming(root: Path) -> None:
                 request_id=None,
                 output_tokens=90,
             ),
+            *_edit(
+                "s-w",
+                at(5, 10, 1),
+                "toolu_create",
+                "Write",
+                {"file_path": "/work/stream/new.py", "content": "a\nb\nc\n"},
+                {"type": "create", "filePath": "/work/stream/new.py", "content": "a\nb\nc\n"}
+                | {"structuredPatch": []},
+            ),
+            *_edit(
+                "s-n",
+                at(5, 10, 3),
+                "toolu_cell",
+                "NotebookEdit",
+                {"notebook_path": "/work/stream/a.ipynb", "new_source": "x\ny"},
+                {"new_source": "x\ny", "cell_id": "c1", "edit_mode": "insert", "error": ""},
+            ),
             prompt("s-u3", s, at(5, 10, 5), STREAM_CWD, "And now?"),
             assistant(
                 "s-c1",
@@ -100,6 +134,27 @@ def _streaming(root: Path) -> None:
             ),
         ],
     )
+
+
+def _edit(
+    uuid: str, moment: datetime, tool_id: str, tool: str, tool_input: dict, result: dict
+) -> list[dict]:
+    """A file tool's call (one more block of the streamed msg_B) and its result a second later."""
+    session = "stream-session"
+    block = {"type": "tool_use", "id": tool_id, "name": tool, "input": tool_input}
+    call = assistant(
+        f"{uuid}1",
+        session,
+        moment,
+        STREAM_CWD,
+        message_id="msg_B",
+        request_id=None,
+        output_tokens=90,
+        block=block,
+    )
+    answer = tool_result(f"{uuid}2", session, moment + timedelta(seconds=1), STREAM_CWD, tool_id)
+    answer["toolUseResult"] = result
+    return [call, answer]
 
 
 def _resumed(root: Path) -> None:
@@ -149,8 +204,33 @@ def _resumed(root: Path) -> None:
 
 
 def _sidechain_replay(root: Path) -> None:
-    """A Task call whose subagent file replays the main chain's response as a sidechain copy."""
+    """A Task call whose subagent file replays the main chain's response as a sidechain copy
+    and whose turns are echoed into the parent (agent_progress); a second Task call whose
+    subagent's file is missing, so its echo is the only record of its response."""
     m = "side-main"
+    helper = assistant(
+        "x-a1",
+        m,
+        at(7, 11, 1),
+        SIDE_CWD,
+        message_id="msg_G",
+        request_id="req_G",
+        output_tokens=50,
+        model="claude-haiku-4-5-20251001",
+        sidechain=True,
+    )
+    helper["agentId"] = "1234abcd"
+    lost = assistant(
+        "y-a1",
+        m,
+        at(7, 11, 4, 30),
+        SIDE_CWD,
+        message_id="msg_H",
+        request_id="req_H",
+        output_tokens=60,
+        model="claude-haiku-4-5-20251001",
+        sidechain=True,
+    )
     write(
         root,
         "-work-side/side-main.jsonl",
@@ -168,37 +248,95 @@ def _sidechain_replay(root: Path) -> None:
                     "type": "tool_use",
                     "id": "toolu_task",
                     "name": "Task",
-                    "input": {"prompt": "look"},
+                    "input": {"prompt": "look", "subagent_type": "general-purpose"},
                 },
             ),
+            agent_progress(
+                "m-p1",
+                m,
+                at(7, 11, 1, 1),
+                SIDE_CWD,
+                helper,
+                agent_id="1234abcd",
+                parent_tool_use_id="toolu_task",
+            ),
             tool_result("m-u2", m, at(7, 11, 3), SIDE_CWD, "toolu_task"),
+            assistant(
+                "m-a2",
+                m,
+                at(7, 11, 4),
+                SIDE_CWD,
+                message_id="msg_I",
+                request_id="req_I",
+                output_tokens=30,
+                block={
+                    "type": "tool_use",
+                    "id": "toolu_task2",
+                    "name": "Task",
+                    "input": {"prompt": "search", "subagent_type": "Explore"},
+                },
+            ),
+            agent_progress(
+                "m-p2",
+                m,
+                at(7, 11, 4, 31),
+                SIDE_CWD,
+                lost,
+                agent_id="5678efgh",
+                parent_tool_use_id="toolu_task2",
+            ),
+            tool_result("m-u3", m, at(7, 11, 5), SIDE_CWD, "toolu_task2"),
         ],
+    )
+    replay = assistant(
+        "x-replay",
+        m,
+        at(7, 11, 0, 5),
+        SIDE_CWD,
+        message_id="msg_F",
+        request_id="req_F",
+        output_tokens=400,
+        sidechain=True,
     )
     write(
         root,
         "-work-side/side-main/subagents/agent-1234abcd.jsonl",
         [
-            assistant(
-                "x-replay",
-                m,
-                at(7, 11, 0, 5),
-                SIDE_CWD,
-                message_id="msg_F",
-                request_id="req_F",
-                output_tokens=400,
-                sidechain=True,
-            ),
-            prompt("x-u1", m, at(7, 11, 0, 6), SIDE_CWD, "look", sidechain=True),
-            assistant(
-                "x-a1",
-                m,
-                at(7, 11, 1),
-                SIDE_CWD,
-                message_id="msg_G",
-                request_id="req_G",
-                output_tokens=50,
-                model="claude-haiku-4-5-20251001",
-                sidechain=True,
+            replay | {"agentId": "1234abcd"},
+            prompt("x-u1", m, at(7, 11, 0, 6), SIDE_CWD, "look", sidechain=True)
+            | {"agentId": "1234abcd"},
+            helper,
+        ],
+    )
+
+
+def _priced(root: Path) -> None:
+    """One response per way a model id is written, a long-context request, an override."""
+    s = "price-session"
+    ids = (
+        ("msg_P1", "anthropic/claude-sonnet-4-5-20250929", 1_000),
+        ("msg_P2", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", 1_000),
+        ("msg_P3", "claude-sonnet-4-5-20250929", 250_000),
+        ("msg_P4", LOCAL_MODEL, 1_000),
+    )
+    write(
+        root,
+        "-work-price/price-session.jsonl",
+        [
+            prompt("p-u0", s, at(6, 15), PRICE_CWD),
+            *(
+                assistant(
+                    f"p-{message_id}",
+                    s,
+                    at(6, 15, index + 1),
+                    PRICE_CWD,
+                    message_id=message_id,
+                    request_id=f"req_{message_id}",
+                    output_tokens=100,
+                    cache_read=cache_read,
+                    model=model,
+                )
+                for index, (message_id, model, cache_read) in enumerate(ids)
             ),
         ],
     )
@@ -210,12 +348,15 @@ def transcripts(tmp_path_factory: pytest.TempPathFactory) -> Path:
     _streaming(root)
     _resumed(root)
     _sidechain_replay(root)
+    _priced(root)
     return root
 
 
 @pytest.fixture(scope="module")
 def built(transcripts: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    return build(tmp_path_factory.mktemp("dedupe_home"), transcripts, FIRST, LAST)
+    home = tmp_path_factory.mktemp("dedupe_home")
+    (home / "price_overrides.csv").write_text(OVERRIDES, encoding="utf-8")
+    return build(home, transcripts, FIRST, LAST)
 
 
 def _responses(built: BuiltWarehouse, session: str) -> dict[str, tuple[int, bool]]:
@@ -246,18 +387,27 @@ def test_streamed_entries_count_once_with_their_final_tokens(built: BuiltWarehou
     assert latency == 2_000  # the result at :09 minus the tool_use entry at :07
 
 
-def test_a_model_without_price_costs_nothing_and_is_flagged(built: BuiltWarehouse) -> None:
+def test_a_model_without_price_is_unpriced_never_zero_and_fails_a_check(
+    built: BuiltWarehouse,
+) -> None:
+    tokens = 10 + 500 + 100 + 1_000
     assert built.rows(
-        "select cost_usd, is_priced, total_tokens from marts.fct_token_usage where model_id = $m",
+        "select cost_usd, is_priced, unpriced_tokens from marts.fct_token_usage "
+        "where model_id = $m",
         {"m": UNPRICED_MODEL},
-    ) == [(0.0, False, 10 + 500 + 100 + 1_000)]
+    ) == [(0.0, False, tokens)]
     assert (
         built.value(f"select is_priced from marts.dim_models where model_id = '{UNPRICED_MODEL}'")
         is False
     )
-    flag = built.check_results()["every_model_with_tokens_has_a_price"]
+    assert built.value("select sum(unpriced_tokens) from marts.agg_model_costs") == tokens
+    flag = built.check_results()["every_token_is_priced"]
     assert not flag.passed
-    assert flag.severity.value == "WARN"
+    assert flag.severity.value == "ERROR"
+    assert flag.metadata["unpriced_tokens"].value == tokens
+    assert flag.metadata["unpriced_models"].value == {
+        UNPRICED_MODEL: {"responses": 1, "tokens": tokens}
+    }
     # msg_A at Sonnet 4.5 prices: 10 input, 250 output, 100 5-minute writes, 1000 reads
     cost_a = built.value(
         "select cost_usd from marts.fct_token_usage where response_id = 'msg_A:req_A'"
@@ -292,28 +442,124 @@ def test_a_sidechain_replay_counts_once_on_the_main_chain(built: BuiltWarehouse)
     assert _responses(built, "side-main") == {
         "msg_F:req_F": (400, False),
         "msg_G:req_G": (50, True),
+        "msg_I:req_I": (30, False),
+        "msg_H:req_H": (60, True),
     }
     assert built.rows(
         "select api_responses, subagent_responses, subagent_response_share from marts.dim_sessions "
         "where session_id = 'side-main'"
-    ) == [(2, 1, 0.5)]
+    ) == [(4, 2, 0.5)]
     assert built.rows(
         "select tool_name, tool_category, latency_ms from marts.fct_tool_calls "
         "where tool_use_id = 'toolu_task'"
     ) == [("Task", "agent", 175_000)]
 
 
+def test_an_echoed_response_counts_once_with_or_without_the_subagent_file(
+    built: BuiltWarehouse,
+) -> None:
+    rows = {
+        response_id: rest
+        for response_id, *rest in built.rows(
+            "select response_id, is_response_echo, entry_id, agent_id, parent_tool_use_id, "
+            "subagent_type from marts.fct_token_usage where session_id = 'side-main' "
+            "and is_sidechain"
+        )
+    }
+    # msg_G: the subagent file's copy is kept, its echo is not counted again
+    assert rows["msg_G:req_G"][0] is False
+    assert rows["msg_G:req_G"][2:] == ["1234abcd", "toolu_task", "general-purpose"]
+    # msg_H: its subagent file is missing; the echo alone records it
+    assert rows["msg_H:req_H"][0] is True
+    assert rows["msg_H:req_H"][2:] == ["5678efgh", "toolu_task2", "Explore"]
+    assert built.rows(
+        "select event_kind, parent_tool_use_id, agent_id, echoed_message_id "
+        "from staging.stg_session_events order by event_at"
+    ) == [
+        ("agent_progress", "toolu_task", "1234abcd", "msg_G"),
+        ("agent_progress", "toolu_task2", "5678efgh", "msg_H"),
+    ]
+
+
+def _library_cost(model: str, provider: str | None, cache_read: int) -> float:
+    """The price library's own calculation for one response of the price session."""
+    usage = Usage(
+        input_tokens=10 + 100 + cache_read,
+        output_tokens=100,
+        cache_write_tokens=100,
+        cache_read_tokens=cache_read,
+    )
+    when = at(6, 15)
+    return float(
+        calc_price(usage, model, provider_id=provider, genai_request_timestamp=when).total_price
+    )
+
+
+def test_model_ids_are_matched_and_priced_as_the_library_prices_them(
+    built: BuiltWarehouse,
+) -> None:
+    costs = {
+        response_id: (provider, model, tier, cost)
+        for response_id, provider, model, tier, cost in built.rows(
+            "select response_id, price_provider_id, price_model_id, "
+            "price_tier_input_tokens_above, cost_usd from marts.fct_token_usage "
+            "where session_id = 'price-session'"
+        )
+    }
+    sonnet = "claude-sonnet-4-5-20250929"
+    # by hand from the library's table: Sonnet 4.5 is $3 / $15 / $3.75 / $0.30 per MTok,
+    # Bedrock's regional endpoints 10% more, and $6 / $22.5 / $7.5 / $0.60 past 200k input
+    base = (10 * 3 + 100 * 15 + 100 * 3.75 + 1_000 * 0.3) / 1e6
+    bedrock = (10 * 3.3 + 100 * 16.5 + 100 * 4.125 + 1_000 * 0.33) / 1e6
+    long_context = (10 * 6 + 100 * 22.5 + 100 * 7.5 + 250_000 * 0.6) / 1e6
+    local = (10 * 2 + 100 * 10 + 100 * 2.5 + 1_000 * 0.2) / 1e6
+    expected = {
+        "msg_P1:req_msg_P1": ("anthropic", "claude-sonnet-4-5", 0, base),
+        "msg_P2:req_msg_P2": (
+            "aws",
+            "regional.anthropic.claude-sonnet-4-5-20250929-v1:0",
+            0,
+            bedrock,
+        ),
+        "msg_P3:req_msg_P3": ("anthropic", "claude-sonnet-4-5", 200_000, long_context),
+        "msg_P4:req_msg_P4": ("local", LOCAL_MODEL, 0, local),
+    }
+    assert {k: v[:3] for k, v in costs.items()} == {k: v[:3] for k, v in expected.items()}
+    for key, (*_, cost) in expected.items():
+        assert costs[key][3] == pytest.approx(cost, rel=1e-12)
+    # the same figures from the library's calculator
+    assert costs["msg_P1:req_msg_P1"][3] == pytest.approx(
+        _library_cost(f"anthropic/{sonnet}", "litellm", 1_000)
+    )
+    assert costs["msg_P2:req_msg_P2"][3] == pytest.approx(
+        _library_cost(f"us.anthropic.{sonnet}-v1:0", "aws", 1_000)
+    )
+    assert costs["msg_P3:req_msg_P3"][3] == pytest.approx(_library_cost(sonnet, None, 250_000))
+    matched = dict(built.rows("select model_id, matched_by from reference.model_matches"))
+    assert matched[LOCAL_MODEL] == "override" and matched[UNPRICED_MODEL] is None
+
+
+def test_lines_of_created_files_and_notebook_cells(built: BuiltWarehouse) -> None:
+    assert built.rows(
+        "select tool_use_id, operation, lines_added, lines_removed from marts.fct_file_operations "
+        "where session_id = 'stream-session' order by tool_use_id"
+    ) == [("toolu_cell", "edit", 2, 0), ("toolu_create", "create", 3, 0)]
+
+
 def test_the_marts_agree_with_the_independent_recounts(
     built: BuiltWarehouse, transcripts: Path
 ) -> None:
     expected = golden.compute(transcripts)
-    assert len(expected.responses) == 8
+    # A, B, U (streamed); C, D, E (resumed); F, G, I, H (subagents, H echoed only); P1-P4
+    assert len(expected.responses) == 14
     assert built.value("select sum(total_tokens) from marts.fct_token_usage") == sum(
         r.total for r in expected.responses
     )
     reconciliation = built.check_results()["token_totals_match_raw"]
     assert reconciliation.passed
-    assert reconciliation.metadata["raw_responses"].value == 8
+    assert reconciliation.metadata["raw_responses"].value == 14
+    lines = built.rows("select sum(lines_added), sum(lines_removed) from marts.fct_file_operations")
+    assert lines == [(expected.lines_added, expected.lines_removed)]
 
 
 def test_an_hourly_run_rebuilds_only_its_days_and_a_full_refresh_all(
@@ -345,8 +591,8 @@ def test_an_hourly_run_rebuilds_only_its_days_and_a_full_refresh_all(
     run_window(built.home, built.logs_dir, day, day)
     assert _responses(built, "resume-3") == {"msg_N:req_N": (77, False)}
     assert built.value("select count(*) from marts.fct_token_usage where cost_usd = -1") == 3
-    assert built.value("select count(*) from marts.fct_token_usage") == 9
+    assert built.value("select count(*) from marts.fct_token_usage") == 15
 
     run_window(built.home, built.logs_dir, day, day + timedelta(days=0), full_refresh=True)
     assert built.value("select count(*) from marts.fct_token_usage where cost_usd = -1") == 0
-    assert built.value("select count(*) from marts.fct_token_usage") == 9
+    assert built.value("select count(*) from marts.fct_token_usage") == 15

@@ -6,15 +6,15 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 
 from claude_analytics.lib.settings import load_settings
-from claude_analytics_tests.conftest import entries_by_event_date
+from claude_analytics_tests.conftest import SMALL_SAMPLE, entries_by_event_date
 
-DAY = date(2026, 11, 3)
+DAY = SMALL_SAMPLE.start + timedelta(days=2)
 REPO = Path(__file__).resolve().parents[1]
 
 

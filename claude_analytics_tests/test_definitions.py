@@ -35,3 +35,21 @@ def test_writers_of_the_duckdb_file_share_one_pool() -> None:
     graph = defs().resolve_asset_graph()
     for key in (dg.AssetKey(["raw", "conversations"]), dg.AssetKey(["staging", "stg_entries"])):
         assert graph.get(key).pools == {"duckdb_writer"}
+
+
+def test_prices_are_a_reference_asset_the_costs_depend_on() -> None:
+    graph = defs().resolve_asset_graph()
+    prices, matches = (
+        dg.AssetKey(["reference", "model_prices"]),
+        dg.AssetKey(["reference", "model_matches"]),
+    )
+    for key in (prices, matches):
+        node = graph.get(key)
+        assert node.group_name == "reference" and node.pools == {"duckdb_writer"}
+        assert node.partitions_def is None
+    assert dg.AssetKey(["raw", "conversations"]) in graph.get(matches).parent_keys
+    costs = graph.get(dg.AssetKey(["intermediate", "int_token_costs"])).parent_keys
+    assert {prices, matches} <= costs
+    check = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_token_usage"]), "every_token_is_priced")
+    assert check in graph.asset_check_keys
+    assert graph.get_check_spec(check).blocking is False

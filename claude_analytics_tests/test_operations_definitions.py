@@ -79,7 +79,7 @@ def test_daily_tick_fully_refreshes_every_dbt_model_then_serving(
     assert keys == {
         k
         for k in _executable(definitions)
-        if k.split("/")[0] in ("staging", "intermediate", "marts", "serving")
+        if k.split("/")[0] in ("reference", "staging", "intermediate", "marts", "serving")
     }
     assert job.partitions_def is None
     assert job.run_config == {"ops": {"dbt_models": {"config": {"full_refresh": True}}}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,59 @@ def test_sidechains_resumes_thinking_and_interruptions(sample) -> None:
         "sonnet",
         "haiku",
     }
+
+
+def test_newer_shapes_echoes_queues_creates_and_notebooks(sample) -> None:
+    root, entries = sample
+    progress = [e for _, e in entries if e["type"] == "progress"]
+    echoes = [e for e in progress if e["data"]["type"] == "agent_progress"]
+    assert echoes and {e["data"]["message"]["type"] for e in echoes} == {"user", "assistant"}
+    assert all(e["parentToolUseID"].startswith("toolu_") for e in echoes)
+    assert any(e["data"]["type"] == "bash_progress" for e in progress)
+    responses = [e for e in echoes if e["data"]["message"]["type"] == "assistant"]
+    assert all({"id", "usage", "model"} <= set(e["data"]["message"]["message"]) for e in responses)
+    assert all("requestId" in e["data"]["message"] for e in responses)
+    # some subagents echo into the parent with their own file, some without it
+    files = {p.name for p in root.rglob("agent-*.jsonl")}
+    agents = {e["data"]["agentId"] for e in echoes}
+    assert agents & {f[len("agent-") : -len(".jsonl")] for f in files}
+    assert agents - {f[len("agent-") : -len(".jsonl")] for f in files}
+    operations = [e["operation"] for _, e in entries if e["type"] == "queue-operation"]
+    assert {"enqueue", "dequeue"} <= set(operations)
+    results = [e.get("toolUseResult") for _, e in entries]
+    payloads = [r for r in results if isinstance(r, dict)]
+    creates = [r for r in payloads if r.get("type") == "create"]
+    assert creates and all(r["structuredPatch"] == [] and r["content"] for r in creates)
+    assert any(r.get("type") == "update" and r["structuredPatch"] for r in payloads)
+    assert any("new_source" in r for r in payloads)
+    assert any("permissionMode" in e for _, e in entries)
+    assert any("sourceToolAssistantUUID" in e for _, e in entries)
+    assert any(e.get("subtype") == "turn_duration" and e["durationMs"] >= 0 for _, e in entries)
+
+
+def test_a_sparse_history_over_months_with_current_models(tmp_path: Path) -> None:
+    spec = SampleSpec(entries=2_000, start=date(2026, 1, 5), days=270, active_days=25)
+    generate(tmp_path / "a", spec)
+    generate(tmp_path / "b", spec)
+    assert _files(tmp_path / "a") == _files(tmp_path / "b")
+    entries = [
+        json.loads(line)
+        for content in _files(tmp_path / "a").values()
+        for line in content.decode().splitlines()
+    ]
+    assert len(entries) == spec.entries
+    days = {e["timestamp"][:10] for e in entries if "timestamp" in e}
+    assert 10 <= len(days) <= 2 * spec.active_days  # sessions run past midnight, no more
+    first, last = min(days), max(days)
+    assert (date.fromisoformat(last) - date.fromisoformat(first)).days > 120
+    models = {
+        (e["timestamp"][:10], e["message"]["model"]) for e in entries if e["type"] == "assistant"
+    }
+    names = {model for _, model in models}
+    assert {"claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-7"} <= names
+    assert any(model.endswith("-20250929") for model in names), "dated ids too"
+    # a model is used only from its release on
+    assert all(day >= "2026-04-16" for day, model in models if model == "claude-opus-4-7")
+    assistant = [e["message"]["usage"] for e in entries if e["type"] == "assistant"]
+    context = [usage["cache_read_input_tokens"] for usage in assistant]
+    assert max(context) > 200_000, "some requests pass the 200k-token context tier"

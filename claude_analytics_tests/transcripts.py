@@ -100,6 +100,28 @@ def assistant(
     return entry
 
 
+def agent_progress(
+    uuid: str,
+    session: str,
+    at: datetime,
+    cwd: str,
+    echoed: dict[str, Any],
+    *,
+    agent_id: str,
+    parent_tool_use_id: str,
+) -> dict[str, Any]:
+    """A subagent's entry echoed into the parent session, as Claude Code 2.1 writes it."""
+    entry = _envelope("progress", uuid, session, at, cwd, False)
+    message = {"type": echoed["type"], "message": echoed["message"]}
+    if "requestId" in echoed:
+        message["requestId"] = echoed["requestId"]
+    message |= {"uuid": echoed["uuid"], "timestamp": echoed["timestamp"]}
+    entry["data"] = {"type": "agent_progress", "agentId": agent_id, "message": message}
+    entry["toolUseID"] = f"agent_msg_{uuid}"
+    entry["parentToolUseID"] = parent_tool_use_id
+    return entry
+
+
 def write(root: Path, relative: str, entries: list[dict[str, Any]]) -> None:
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,7 @@ from claude_analytics.lib.reports import (
     build_report,
 )
 from claude_analytics.lib.serving import snapshot_path
-from claude_analytics.lib.settings import Settings, load_settings
+from claude_analytics.lib.settings import Settings, load_settings, local_timezone
 
 HEADERS = (
     ("input_tokens", "Input"),
@@ -59,7 +59,7 @@ def _figures(figures: dict[str, float | int]) -> list[str]:
 def render_table(report: Report, console: Console) -> None:
     options = report.options
     kind = options.kind
-    title = f"Claude Code usage: {kind.value} report ({options.timezone})"
+    title = f"Claude Code usage: {kind.value} report ({options.timezone} days)"
     if options.project:
         title += f", projects matching {options.project!r}"
     table = Table(title=title)
@@ -92,6 +92,13 @@ def render_table(report: Report, console: Console) -> None:
     table.add_section()
     table.add_row("Total", *([""] if second_column else []), *total, style="bold")
     console.print(table)
+    unpriced = int(report.totals.get("unpriced_tokens", 0))
+    if unpriced:
+        console.print(
+            f"[bold yellow]{unpriced:,} tokens have no price[/] and are not in the cost: "
+            f"{', '.join(report.unpriced_models)}. Add them to price_overrides.csv in the "
+            "analytics home (README: Prices)."
+        )
 
 
 def report(
@@ -101,7 +108,10 @@ def report(
     project: Annotated[
         str | None, typer.Option(help="Only projects whose id contains this.")
     ] = None,
-    timezone: Annotated[str, typer.Option(help="IANA zone days and weeks are cut in.")] = "UTC",
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="IANA zone days and weeks are cut in (default: this machine's)."),
+    ] = None,
     breakdown: Annotated[bool, typer.Option(help="One line per model under each period.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
@@ -111,7 +121,7 @@ def report(
         since=_day(since),
         until=_day(until),
         project=project,
-        timezone=timezone,
+        timezone=timezone or local_timezone(),
         breakdown=breakdown,
     )
     path = snapshot_path(load_settings())

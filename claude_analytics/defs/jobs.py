@@ -15,6 +15,7 @@ MAINTENANCE = dg.AssetSelection.groups("maintenance")
 PIPELINE = dg.AssetSelection.all() - MAINTENANCE
 DBT_LAYERS = dg.AssetSelection.groups("staging", "intermediate", "marts")
 SERVING = dg.AssetSelection.groups("serving")
+REFERENCE = dg.AssetSelection.groups("reference")
 LAKE = dg.AssetSelection.groups("lake")
 FULL_REFRESH_RUN_CONFIG = {"ops": {"dbt_models": {"config": {"full_refresh": True}}}}
 
@@ -37,12 +38,13 @@ hourly_incremental = dg.define_asset_job(
 
 daily_full_refresh = dg.define_asset_job(
     name="daily_full_refresh",
-    selection=DBT_LAYERS | SERVING,
+    selection=REFERENCE | DBT_LAYERS | SERVING,
     config=FULL_REFRESH_RUN_CONFIG,
     tags=OWN_EVENTS_TAGS,
     description=(
-        "Every dbt model rebuilt from scratch (`dbt build --full-refresh`) from the whole "
-        "warehouse, then the serving snapshot and the dashboard."
+        "The price table rebuilt from the pinned library, every dbt model rebuilt from scratch "
+        "(`dbt build --full-refresh`) from the whole warehouse, then the serving snapshot and "
+        "the dashboard."
     ),
 )
 

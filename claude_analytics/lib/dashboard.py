@@ -4,6 +4,10 @@ People open it from a file manager, a mail attachment or a CI artifact, with no 
 often no network, so nothing in it may load from elsewhere. After plotting, the page writes
 a JSON status (points per chart, JavaScript errors) into `#dashboard-status`, which is what
 the browser test reads.
+
+Histories are long and sparse (a few busy weeks, then months without a session), so time
+charts put only the days that have data on their axis, and open on the most recent of them;
+a button shows the whole history.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import pyarrow.compute as pc
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
+from claude_analytics.lib.pricing.tables import sql
 from claude_analytics.lib.serving import open_snapshot
 from claude_analytics.lib.serving_queries import (
     PANELS,
@@ -39,6 +44,8 @@ from claude_analytics.lib.settings import Settings
 Columns = dict[str, list[Any]]
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TABLE_ROW_LIMIT = 50
+# The days (with data) the time charts open on; "All history" shows every one.
+RECENT_DAYS = 30
 
 
 def dashboard_path(settings: Settings) -> Path:
@@ -74,15 +81,42 @@ def _layout(fig: go.Figure, y_title: str = "", x_title: str = "") -> go.Figure:
     return fig
 
 
+def _labels(values: list[Any]) -> list[str]:
+    """Days (and block starts) as text: a category axis holds only the days with data."""
+    return [v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else str(v) for v in values]
+
+
+def _days_axis(fig: go.Figure, labels: list[str]) -> go.Figure:
+    """A category axis over the days that have data, opened on the most recent ones; the
+    page's buttons switch between `meta.recent_range` and the whole axis."""
+    count = len(set(labels))
+    recent = [max(count - RECENT_DAYS, 0) - 0.5, count - 0.5]
+    fig.update_xaxes(
+        type="category",
+        categoryorder="category ascending",
+        range=recent,
+        tickangle=-60,
+        automargin=True,
+    )
+    fig.update_layout(meta={"recent_range": recent, "categories": count})
+    return fig
+
+
 def _stacked_by_model(table: pa.Table, value: str, title: str) -> go.Figure:
     fig = go.Figure(
         [
-            go.Bar(x=_columns(part)["event_date"], y=_columns(part)[value], name=model)
+            go.Bar(x=_labels(_columns(part)["event_date"]), y=_columns(part)[value], name=model)
             for model, part in _split(table, "model").items()
         ]
     )
+    # one legend entry per model: above the plot, so the day labels keep their room
     fig.update_layout(barmode="stack")
-    return _layout(fig, title)
+    _layout(fig, title).update_layout(
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        margin={"t": 60},
+        height=400,
+    )
+    return _days_axis(fig, _labels(_columns(table)["event_date"]))
 
 
 def _horizontal(table: pa.Table, label: str, value: str, title: str) -> go.Figure:
@@ -93,7 +127,9 @@ def _horizontal(table: pa.Table, label: str, value: str, title: str) -> go.Figur
 
 def _sessions(table: pa.Table) -> go.Figure:
     data = _columns(table)
-    return _layout(go.Figure(go.Bar(x=data["event_date"], y=data["sessions"])), "sessions")
+    days = _labels(data["event_date"])
+    fig = _layout(go.Figure(go.Bar(x=days, y=data["sessions"])), "sessions")
+    return _days_axis(fig, days)
 
 
 def _durations(table: pa.Table) -> go.Figure:
@@ -122,16 +158,17 @@ def _heatmap(table: pa.Table) -> go.Figure:
 
 def _blocks(table: pa.Table) -> go.Figure:
     data = _columns(table)
+    starts = _labels(data["block_started_at"])
     fig = go.Figure(
         go.Bar(
-            x=data["block_started_at"],
+            x=starts,
             y=data["total_tokens"],
             customdata=list(zip(data["block_ends_at"], data["cost_usd"], strict=True)),
             hovertemplate="%{x} → %{customdata[0]}<br>%{y:,} tokens<br>$%{customdata[1]:.2f}"
             "<extra></extra>",
         )
     )
-    return _layout(fig, "tokens per 5-hour block")
+    return _days_axis(_layout(fig, "tokens per 5-hour block"), starts)
 
 
 def _tool_calls(table: pa.Table) -> go.Figure:
@@ -155,25 +192,27 @@ def _tool_latency(table: pa.Table) -> go.Figure:
 
 def _code_changes(table: pa.Table) -> go.Figure:
     data = _columns(table)
+    days = _labels(data["event_date"])
     fig = make_subplots(specs=[[{"secondary_y": True}]])
-    fig.add_trace(go.Bar(x=data["event_date"], y=data["lines_added"], name="lines added"))
+    fig.add_trace(go.Bar(x=days, y=data["lines_added"], name="lines added"))
     removed = [None if v is None else -v for v in data["lines_removed"]]
-    fig.add_trace(go.Bar(x=data["event_date"], y=removed, name="lines removed"))
+    fig.add_trace(go.Bar(x=days, y=removed, name="lines removed"))
     fig.add_trace(
-        go.Scatter(x=data["event_date"], y=data["files_touched"], name="files touched"),
+        go.Scatter(x=days, y=data["files_touched"], name="files touched"),
         secondary_y=True,
     )
     fig.update_layout(barmode="relative")
     fig.update_yaxes(title_text="files", secondary_y=True)
-    return _layout(fig, "lines")
+    return _days_axis(_layout(fig, "lines"), days)
 
 
 def _subagent_share(table: pa.Table) -> go.Figure:
     data = _columns(table)
+    days = _labels(data["event_date"])
     fig = go.Figure(
         [
             go.Scatter(
-                x=data["event_date"],
+                x=days,
                 y=[None if v is None else 100 * v for v in data[column]],
                 name=label,
                 mode="lines+markers",
@@ -184,7 +223,7 @@ def _subagent_share(table: pa.Table) -> go.Figure:
             )
         ]
     )
-    return _layout(fig, "% from subagents")
+    return _days_axis(_layout(fig, "% from subagents"), days)
 
 
 def _checks(table: pa.Table) -> go.Figure:
@@ -317,9 +356,11 @@ def _kpis(summary: Mapping[str, Any], extras: Mapping[str, Any]) -> str:
     cards = [
         ("Total cost", money(summary.get("cost_usd"))),
         ("Total tokens", number(summary.get("total_tokens"))),
+        ("Unpriced tokens", number(summary.get("unpriced_tokens"))),
         ("API responses", number(summary.get("api_responses"))),
         ("Sessions", number(summary.get("sessions"))),
         ("Days", f"{summary.get('first_date') or '–'} → {summary.get('last_date') or '–'}"),
+        ("Days with data", number(summary.get("active_days"))),
         ("Dead letters", number(extras.get("dead_letters"))),
         ("Failed checks", number(extras.get("failed_checks"))),
     ]
@@ -327,6 +368,30 @@ def _kpis(summary: Mapping[str, Any], extras: Mapping[str, Any]) -> str:
         f'<div class="kpi"><div class="label">{html.escape(k)}</div>'
         f'<div class="value">{html.escape(v)}</div></div>'
         for k, v in cards
+    )
+
+
+def _unpriced_banner(unpriced: list[tuple[str, int, int]]) -> str:
+    """Tokens of models without a price are not in any cost on the page: say so first."""
+    if not unpriced:
+        return ""
+    tokens = sum(int(t) for _, _, t in unpriced)
+    models = ", ".join(f"{html.escape(m)} ({int(t):,} tokens)" for m, _, t in unpriced)
+    return (
+        f'<div class="banner" id="unpriced-banner"><strong>{tokens:,} tokens have no price'
+        f"</strong> and are left out of every cost below: {models}. Add the model to "
+        "price_overrides.csv in the analytics home, or upgrade genai-prices.</div>"
+    )
+
+
+def _window_note(summary: Mapping[str, Any]) -> str:
+    days = int(summary.get("active_days") or 0)
+    shown = min(days, RECENT_DAYS)
+    return (
+        f'<div class="window"><span>Time charts show only days with data: the '
+        f"{shown} most recent of {days}.</span>"
+        '<button type="button" data-window="recent" class="active">Recent days</button>'
+        '<button type="button" data-window="all">All history</button></div>'
     )
 
 
@@ -345,6 +410,7 @@ def _query_all(snapshot: Path) -> tuple[dict[str, pa.Table], dict[str, list[str]
         if not missing_for(("marts.fct_token_usage",), relations):
             row = con.execute(SUMMARY_SQL).arrow().read_all().to_pylist()
             summary = row[0] if row else {}
+            summary["unpriced"] = con.execute(sql("unpriced_tokens")).fetchall()
         info = (
             con.execute(f"select built_at from {SNAPSHOT_INFO}").fetchone()
             if SNAPSHOT_INFO in relations
@@ -407,6 +473,8 @@ def render(snapshot: Path) -> tuple[str, DashboardResult]:
         built=html.escape(_cell(built) if built else "unknown"),
         snapshot=html.escape(str(snapshot)),
         kpis=_kpis(summary, extras),
+        banner=_unpriced_banner(summary.get("unpriced", [])),
+        window=_window_note(summary),
         sections="".join(sections),
         figures=_script_safe(figures_json),
         missing=_script_safe(json.dumps(result.missing)),
@@ -462,8 +530,15 @@ h2 {{ font-size: 18px; margin: 28px 0 10px; }}
 .card {{ background: #fff; border-radius: 8px; padding: 12px 16px;
   box-shadow: 0 1px 2px rgba(0,0,0,.08); }}
 .card.wide {{ grid-column: 1 / -1; }}
+.banner {{ background: #fff4e5; border: 1px solid #e0a33b; color: #663c00; border-radius: 8px;
+  padding: 12px 16px; margin-top: 18px; }}
+.window {{ margin-top: 14px; font-size: 13px; color: #5b6478; display: flex; gap: 8px;
+  align-items: center; }}
+.window button {{ border: 1px solid #c5cad6; background: #fff; border-radius: 6px;
+  padding: 4px 10px; cursor: pointer; }}
+.window button.active {{ background: #1d2330; color: #fff; }}
 .card h3 {{ font-size: 14px; margin: 0 0 6px; }}
-.chart {{ height: 340px; }}
+.chart {{ min-height: 340px; }}
 .note {{ color: #5b6478; font-style: italic; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 12px; }}
 th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; }}
@@ -474,7 +549,9 @@ th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; 
 <header><h1>Claude Code analytics</h1>
 <p>Snapshot built {built} · {snapshot}</p></header>
 <main>
+{banner}
 <div class="kpis">{kpis}</div>
+{window}
 {sections}
 </main>
 <script type="application/json" id="dashboard-figures">{figures}</script>
@@ -506,6 +583,22 @@ th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; 
         points: gd.data.reduce(function (n, t) {{ return n + countPoints(t); }}, 0)
       }});
     }});
+  }});
+  function showWindow(which) {{
+    Object.keys(figures).forEach(function (id) {{
+      var meta = figures[id].layout.meta;
+      if (!meta || !meta.recent_range) {{ return; }}
+      var update = which === "all"
+        ? {{ "xaxis.range": [-0.5, meta.categories - 0.5] }}
+        : {{ "xaxis.range": meta.recent_range }};
+      Plotly.relayout("chart-" + id, update);
+    }});
+    document.querySelectorAll("[data-window]").forEach(function (b) {{
+      b.classList.toggle("active", b.getAttribute("data-window") === which);
+    }});
+  }}
+  document.querySelectorAll("[data-window]").forEach(function (b) {{
+    b.addEventListener("click", function () {{ showWindow(b.getAttribute("data-window")); }});
   }});
   Promise.all(jobs).catch(function (e) {{ status.errors.push(String(e)); }}).then(function () {{
     status.done = true;

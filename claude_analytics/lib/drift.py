@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
-KNOWN_ENTRY_TYPES = frozenset({"user", "assistant", "system", "summary", "file-history-snapshot"})
+KNOWN_ENTRY_TYPES = frozenset(
+    {
+        "user",
+        "assistant",
+        "system",
+        "summary",
+        "file-history-snapshot",
+        "progress",
+        "queue-operation",
+    }
+)
 KNOWN_TOP_LEVEL_FIELDS = frozenset(
     {
         # every entry type, as Claude Code writes them
@@ -24,6 +34,9 @@ KNOWN_TOP_LEVEL_FIELDS = frozenset(
         "agentId", "subtype", "level", "content", "error", "retryInMs", "retryAttempt",
         "maxRetries", "summary", "leafUuid", "messageId", "snapshot", "isSnapshotUpdate",
         "toolUseID", "sourceToolUseID",
+        # progress and queue-operation entries, Claude Code 2.1 (modelled in stg_session_events)
+        "data", "parentToolUseID", "operation", "permissionMode", "sourceToolAssistantUUID",
+        "durationMs",
         # added by the sync service (the MongoDB source contract)
         "_id", "projectId", "sourceFile", "ingestedAt",
     }

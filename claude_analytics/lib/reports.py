@@ -24,7 +24,8 @@ from claude_analytics.lib.serving_queries import (
     token_report_sql,
 )
 
-FIGURES = (*TOKEN_COLUMNS, "total_tokens", "cost_usd")
+# unpriced_tokens: tokens of models without a price, which cost_usd leaves out
+FIGURES = (*TOKEN_COLUMNS, "total_tokens", "cost_usd", "unpriced_tokens")
 
 
 class ReportKind(StrEnum):
@@ -65,6 +66,7 @@ class ReportRow:
     models: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     breakdown: list[dict[str, Any]] = field(default_factory=list)
+    unpriced_models: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -72,6 +74,10 @@ class Report:
     options: ReportOptions
     rows: list[ReportRow]
     totals: dict[str, float | int]
+
+    @property
+    def unpriced_models(self) -> list[str]:
+        return sorted({model for row in self.rows for model in row.unpriced_models})
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -86,11 +92,12 @@ class Report:
                     "models": row.models,
                     **row.extra,
                     **row.figures,
+                    "unpriced_models": row.unpriced_models,
                     **({"breakdown": row.breakdown} if self.options.breakdown else {}),
                 }
                 for row in self.rows
             ],
-            "totals": self.totals,
+            "totals": {**self.totals, "unpriced_models": self.unpriced_models},
         }
 
 
@@ -143,13 +150,16 @@ def build_report(snapshot: Path, options: ReportOptions) -> Report:
     rows: list[ReportRow] = []
     for record in records:
         figures = {name: _number(record[name]) for name in FIGURES}
+        unpriced = list(record["unpriced_models"])
         if options.kind is ReportKind.blocks:
-            rows.append(
-                ReportRow(str(record["period"]), figures, extra={"end": record["block_end"]})
-            )
+            extra = {"end": record["block_end"]}
+            rows.append(ReportRow(str(record["period"]), figures, extra=extra))
+            rows[-1].unpriced_models = unpriced
         elif record["is_total"]:
             extra = {k: record[k] for k in ("project_id", "last_activity") if k in record}
-            rows.append(ReportRow(str(record["period"]), figures, list(record["models"]), extra))
+            models = list(record["models"])
+            rows.append(ReportRow(str(record["period"]), figures, models, extra))
+            rows[-1].unpriced_models = unpriced
         elif options.breakdown:
             rows[-1].breakdown.append({"model": record["model"], **figures})
     totals = {name: _number(sum(row.figures[name] for row in rows)) for name in FIGURES}

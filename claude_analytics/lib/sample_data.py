@@ -4,9 +4,12 @@ The generator writes the same on-disk layout Claude Code uses
 (`<root>/<project-slug>/<session-id>.jsonl`, subagents under
 `<session-id>/subagents/agent-<id>.jsonl`) and reproduces the quirks that make analytics
 hard: one assistant message split into one entry per content block with repeated usage,
-resumed sessions that copy history into a new file, sidechains, interruptions, API errors
-and entry types with no timestamp. The same seed always yields byte-identical files, so
-tests can compare numbers against a fixed data set and benchmarks scale without drift.
+resumed sessions that copy history into a new file, sidechains, subagent responses echoed
+into the parent session as `agent_progress` entries (with and without the subagent's own
+file), queued prompts, files created with Write, notebook edits, interruptions, API errors,
+entry types with no timestamp, requests past a 200k-token context, and histories spread
+over months with gaps. The same seed always yields byte-identical files, so tests can
+compare numbers against a fixed data set and benchmarks scale without drift.
 """
 
 from __future__ import annotations
@@ -34,15 +37,31 @@ PROJECTS = (
     "/home/dev/oss/claude-analytics",
 )
 BRANCHES = ("main", "main", "feature/auth", "fix/flaky-tests", "refactor/db-layer", "")
-VERSIONS = ("1.0.98", "1.0.110", "2.0.14", "2.0.31")
+# 2.1 versions write the newer shapes: agent_progress echoes, queue operations, bash
+# progress, turn durations, permissionMode and sourceToolAssistantUUID.
+VERSIONS = ("1.0.98", "1.0.110", "2.0.14", "2.0.31", "2.1.6", "2.1.31")
+# (model, weight, first day it can be used): a session picks among the models released by
+# its day, so a long history moves from older models to the current ones.
 MODELS = (
-    ("claude-sonnet-4-5-20250929", 0.45),
-    ("claude-opus-4-1-20250805", 0.2),
-    ("claude-opus-4-5-20251101", 0.15),
-    ("claude-sonnet-4-20250514", 0.1),
-    ("claude-haiku-4-5-20251001", 0.1),
+    ("claude-sonnet-4-5-20250929", 0.2, date(2025, 9, 29)),
+    ("claude-opus-4-1-20250805", 0.05, date(2025, 8, 5)),
+    ("claude-opus-4-5-20251101", 0.1, date(2025, 11, 24)),
+    ("claude-sonnet-4-20250514", 0.05, date(2025, 5, 22)),
+    ("claude-haiku-4-5-20251001", 0.05, date(2025, 10, 15)),
+    ("claude-opus-4-6", 0.25, date(2026, 2, 5)),
+    ("claude-sonnet-4-6", 0.2, date(2026, 2, 17)),
+    ("claude-opus-4-7", 0.1, date(2026, 4, 16)),
 )
 SUBAGENT_MODEL = "claude-haiku-4-5-20251001"
+SUBAGENT_TYPES = ("general-purpose", "Explore", "Plan")
+PERMISSION_MODES = ("default", "default", "acceptEdits", "plan")
+# Every so many sessions starts with a large context (a long task on a 1M-token model):
+# its requests cross the 200k-token context tier.
+LONG_CONTEXT_EVERY = 5
+LONG_CONTEXT_MODELS = ("claude-sonnet-4-5-20250929", "claude-sonnet-4-6", "claude-opus-4-6")
+# Share of subagent runs whose own file is missing (synced or copied histories): only the
+# echoes in the parent session record their usage.
+MISSING_SUBAGENT_FILE_SHARE = 0.35
 MCP_TOOLS = (
     "mcp__github__create_pull_request",
     "mcp__github__list_issues",
@@ -57,8 +76,9 @@ TOOL_WEIGHTS = (
     ("Glob", 6),
     ("Write", 6),
     ("MultiEdit", 5),
+    ("NotebookEdit", 2),
     ("TodoWrite", 6),
-    ("Task", 3),
+    ("Task", 5),
     ("WebFetch", 3),
     ("mcp", 4),
 )
@@ -150,12 +170,15 @@ INTERRUPTED_TOOL = (
 
 @dataclass(frozen=True)
 class SampleSpec:
-    """What to generate: exactly `entries` lines, spread over `days` days from `start`."""
+    """What to generate: exactly `entries` lines, spread over `days` days from `start`;
+    with `active_days`, sessions start on only that many of those days (a sparse history:
+    a few busy days, then weeks without any)."""
 
     entries: int = 2_000
     seed: int = DEFAULT_SEED
     start: date = DEFAULT_START
     days: int = DEFAULT_DAYS
+    active_days: int | None = None
 
 
 @dataclass
@@ -210,6 +233,7 @@ class _Session:
         cwd: str,
         start: datetime,
         session_id: str | None = None,
+        long_context: bool = False,
     ) -> None:
         self.rng = rng
         self.writer = writer
@@ -220,12 +244,30 @@ class _Session:
         self.clock = start
         self.branch = rng.choice(BRANCHES)
         self.version = rng.choice(VERSIONS)
-        self.model = rng.choices([m for m, _ in MODELS], [w for _, w in MODELS])[0]
+        released = [
+            (m, w)
+            for m, w, day in MODELS
+            if day <= start.date() and (m in LONG_CONTEXT_MODELS or not long_context)
+        ] or [MODELS[0][:2]]
+        self.model = rng.choices([m for m, _ in released], [w for _, w in released])[0]
         self.parent: str | None = None
-        self.context_tokens = rng.randint(8_000, 20_000)
+        self.context_tokens = (
+            rng.randint(190_000, 340_000) if long_context else rng.randint(8_000, 20_000)
+        )
         self.history: list[tuple[dict[str, Any], datetime]] = []
         self.sidechain = False
         self.agent_id: str | None = None
+        self.last_assistant_uuid: str | None = None
+        # a subagent run: the parent session its turns are echoed into, the Task call they
+        # report on, and whether its own file is written at all
+        self.echo_into: _Session | None = None
+        self.task_tool_id: str | None = None
+        self.writes_own_file = True
+
+    @property
+    def modern(self) -> bool:
+        """Claude Code 2.1 and later."""
+        return self.version.startswith("2.1")
 
     # ---------------------------------------------------------------- identifiers
     def _uuid(self) -> str:
@@ -264,14 +306,72 @@ class _Session:
             entry["timestamp"] = _timestamp(moment)
         if chain and "uuid" in entry:
             self.parent = entry["uuid"]
-        self.writer.write(self.path, entry, moment)
+        if self.writes_own_file:
+            self.writer.write(self.path, entry, moment)
         self.history.append((entry, moment))
+        if self.echo_into is not None and entry.get("type") in ("user", "assistant"):
+            self.echo_into.agent_progress(self, entry, moment)
+
+    def agent_progress(self, agent: _Session, entry: dict[str, Any], moment: datetime) -> None:
+        """A subagent's turn echoed into this (its parent's) session, as Claude Code 2.1
+        writes it: the whole message under `data.message`, the Task call in parentToolUseID."""
+        echoed: dict[str, Any] = {"type": entry["type"], "message": entry["message"]}
+        if "requestId" in entry:
+            echoed["requestId"] = entry["requestId"]
+        echoed["uuid"] = entry["uuid"]
+        echoed["timestamp"] = entry["timestamp"]
+        progress = self._envelope("progress")
+        at = moment + timedelta(milliseconds=self.rng.randint(5, 400))
+        progress.update(
+            {
+                "data": {
+                    "type": "agent_progress",
+                    "prompt": "",
+                    "agentId": agent.agent_id,
+                    "message": echoed,
+                },
+                "toolUseID": f"agent_msg_{self._token('', 20)}",
+                "parentToolUseID": agent.task_tool_id,
+                "uuid": self._uuid(),
+                "timestamp": _timestamp(at),
+            }
+        )
+        self.writer.write(self.path, progress, at)
+        self.history.append((progress, at))
+
+    def queue_operation(self) -> None:
+        """A prompt typed while Claude was busy: queued, then taken off the queue."""
+        text = self.rng.choice(PROMPTS)
+        for operation in ("enqueue", "dequeue"):
+            moment = self._advance(0.5, 20)
+            entry: dict[str, Any] = {
+                "type": "queue-operation",
+                "operation": operation,
+                "timestamp": _timestamp(moment),
+                "sessionId": self.session_id,
+            }
+            if operation == "enqueue":
+                entry["content"] = text
+            self._emit(entry, moment, chain=False)
+
+    def turn_duration(self, started: datetime) -> None:
+        entry = self._envelope("system")
+        entry.update(
+            {
+                "subtype": "turn_duration",
+                "durationMs": int((self.clock - started).total_seconds() * 1000),
+                "isMeta": False,
+            }
+        )
+        self._emit(entry, self.clock, chain=False)
 
     def user_text(self, text: str, meta: bool = False) -> None:
         entry = self._envelope("user")
         entry["message"] = {"role": "user", "content": text}
         if meta:
             entry["isMeta"] = True
+        if self.modern and not self.sidechain:
+            entry["permissionMode"] = self.rng.choice(PERMISSION_MODES)
         self._emit(entry, self._advance(2, 90))
 
     def interruption(self, for_tool: bool) -> None:
@@ -321,6 +421,7 @@ class _Session:
             }
             entry["requestId"] = request_id
             self._emit(entry, self._advance(0.3, 12 if index == 0 else 3))
+            self.last_assistant_uuid = entry["uuid"]
 
     def api_error(self) -> None:
         status = self.rng.choice((529, 500, 429))
@@ -460,25 +561,44 @@ class _Session:
             return tool_input, payload, f"The file {path} has been updated."
         if name == "Write":
             content = "\n".join(self._words(3, 10) for _ in range(self.rng.randint(5, 30)))
+            if self.rng.random() < 0.3:
+                content += "\n"
+            if self.rng.random() < 0.7:
+                # a new file: Claude Code records the whole content and an empty patch
+                payload = {"type": "create", "filePath": path, "content": content}
+                payload["structuredPatch"] = []
+                text = f"File created successfully at: {path}"
+            else:
+                # an existing file overwritten: the patch against the old content
+                payload = {
+                    "type": "update",
+                    "filePath": path,
+                    "content": content,
+                    "structuredPatch": self._patch(),
+                    "originalFile": self._words(10, 30),
+                }
+                text = f"The file {path} has been updated."
+            return {"file_path": path, "content": content}, payload, text
+        if name == "NotebookEdit":
+            notebook = f"{self.cwd}/notebooks/{self.rng.choice(('explore', 'report'))}.ipynb"
+            source = "\n".join(self._words(2, 8) for _ in range(self.rng.randint(1, 8)))
+            mode = self.rng.choice(("replace", "replace", "insert"))
+            cell = self._token("cell-", 8)
             payload = {
-                "type": "create",
-                "filePath": path,
-                "content": content,
-                "structuredPatch": [
-                    {
-                        "oldStart": 0,
-                        "oldLines": 0,
-                        "newStart": 1,
-                        "newLines": content.count("\n") + 1,
-                        "lines": ["+" + line for line in content.split("\n")],
-                    }
-                ],
+                "new_source": source,
+                "cell_id": cell,
+                "cell_type": "code",
+                "language": "python",
+                "edit_mode": mode,
+                "error": "",
             }
-            return (
-                {"file_path": path, "content": content},
-                payload,
-                f"File created successfully at: {path}",
-            )
+            tool_input = {
+                "notebook_path": notebook,
+                "cell_id": cell,
+                "new_source": source,
+                "edit_mode": mode,
+            }
+            return tool_input, payload, f"Updated cell {cell} with {source}"
         if name in ("Grep", "Glob"):
             files = [self._file_path() for _ in range(self.rng.randint(0, 5))]
             payload = {
@@ -551,17 +671,22 @@ class _Session:
                 tool_input = {
                     "description": "Explore the codebase",
                     "prompt": self._words(8, 20),
-                    "subagent_type": "general-purpose",
+                    "subagent_type": self.rng.choice(SUBAGENT_TYPES),
                 }
             blocks.append({"type": "tool_use", "id": tool_id, "name": name, "input": tool_input})
             calls.append((tool_id, name, tool_input, payload, text))
         self.assistant(blocks, "tool_use")
+        caller = self.last_assistant_uuid
         for tool_id, name, tool_input, payload, text in calls:
             if self.writer.full:
                 return False
             if name == "Task":
-                payload, text = self._run_subagent(tool_input["prompt"])
+                payload, text = self._run_subagent(tool_input["prompt"], tool_id)
+            if name == "Bash" and self.modern and self.rng.random() < 0.3:
+                self._bash_progress(tool_id, text)
             entry = self._envelope("user")
+            if self.modern and caller:
+                entry["sourceToolAssistantUUID"] = caller
             roll = self.rng.random()
             if roll < interrupt_chance:
                 result = {
@@ -597,13 +722,42 @@ class _Session:
             self._emit(entry, self._advance(*latency))
         return True
 
-    def _run_subagent(self, prompt: str) -> tuple[dict[str, Any], str]:
-        """A Task call runs a sidechain conversation in its own file, then reports back."""
+    def _bash_progress(self, tool_id: str, output: str) -> None:
+        entry = self._envelope("progress")
+        moment = self._advance(1, 4)
+        entry.update(
+            {
+                "data": {
+                    "type": "bash_progress",
+                    "output": output[:80],
+                    "fullOutput": output,
+                    "elapsedTimeSeconds": self.rng.randint(1, 30),
+                    "totalLines": output.count(" ") // 8 + 1,
+                },
+                "toolUseID": "bash-progress-0",
+                "parentToolUseID": tool_id,
+                "uuid": self._uuid(),
+                "timestamp": _timestamp(moment),
+            }
+        )
+        self._emit(entry, moment, chain=False)
+
+    def _run_subagent(self, prompt: str, tool_id: str) -> tuple[dict[str, Any], str]:
+        """A Task call runs a sidechain conversation in its own file, then reports back.
+
+        From 2.1 on every turn of it is also echoed into this session (agent_progress), and
+        some runs' own files are missing, as in synced or copied histories."""
         agent = _Session(self.rng, self.writer, self.cwd, self.clock, session_id=self.session_id)
         agent.sidechain = True
-        agent.agent_id = "".join(self.rng.choice("0123456789abcdef") for _ in range(8))
+        agent.model, agent.context_tokens = SUBAGENT_MODEL, self.rng.randint(8_000, 20_000)
+        length = 17 if self.modern else 8
+        agent.agent_id = "".join(self.rng.choice("0123456789abcdef") for _ in range(length))
         agent.path = f"{self.slug}/{self.session_id}/subagents/agent-{agent.agent_id}.jsonl"
         agent.branch, agent.version = self.branch, self.version
+        agent.task_tool_id = tool_id
+        if self.modern:
+            agent.echo_into = self
+            agent.writes_own_file = self.rng.random() >= MISSING_SUBAGENT_FILE_SHARE
         agent.user_text(prompt)
         for _ in range(self.rng.randint(1, 3)):
             if self.writer.full or not agent.tool_round(interrupt_chance=0.0):
@@ -621,6 +775,8 @@ class _Session:
                 1 for e, _ in agent.history if e.get("toolUseResult") is not None
             ),
         }
+        if self.modern:
+            payload = {"status": "completed", "prompt": prompt, "agentId": agent.agent_id} | payload
         return payload, report
 
     # ---------------------------------------------------------------- a whole session
@@ -641,6 +797,7 @@ class _Session:
                 )
             else:
                 self.user_text(self.rng.choice(PROMPTS) + ". " + self._words(0, 20))
+            started = self.clock
             if self.rng.random() < 0.03:
                 self.api_error()
             if self.rng.random() < 0.05:
@@ -651,16 +808,23 @@ class _Session:
                 if self.writer.full or not self.tool_round(interrupt_chance=0.02):
                     finished = False
                     break
+                if self.modern and self.rng.random() < 0.08:
+                    self.queue_operation()
             if finished:
                 self.assistant([{"type": "text", "text": self._words(8, 40)}], "end_turn")
+                if self.modern and self.rng.random() < 0.5:
+                    self.turn_duration(started)
             if self.rng.random() < 0.04:
                 self.compact_boundary()
 
 
 def _session_starts(rng: random.Random, spec: SampleSpec) -> Iterator[tuple[str, datetime]]:
-    """Endless stream of (project, start time) weighted to working hours."""
+    """Endless stream of (project, start time) weighted to working hours, on the active days."""
+    offsets = list(range(spec.days))
+    if spec.active_days is not None:
+        offsets = sorted(rng.sample(offsets, min(spec.active_days, spec.days)))
     while True:
-        day = spec.start + timedelta(days=rng.randrange(spec.days))
+        day = spec.start + timedelta(days=rng.choice(offsets))
         hour = rng.choices(
             range(24), [1] * 7 + [4, 8, 10, 10, 8, 6, 9, 10, 9, 8, 6, 4, 3, 3, 2, 2, 1]
         )[0]
@@ -676,9 +840,12 @@ def generate_sessions(spec: SampleSpec) -> _Writer:
     writer = _Writer(spec.entries)
     finished: list[_Session] = []
     starts = _session_starts(rng, spec)
+    count = 0
     while not writer.full:
         cwd, start = next(starts)
-        session = _Session(rng, writer, cwd, start)
+        long_context = count % LONG_CONTEXT_EVERY == 1
+        session = _Session(rng, writer, cwd, start, long_context=long_context)
+        count += 1
         previous = [s for s in finished if s.cwd == cwd and s.history]
         if previous and rng.random() < 0.15:
             # A resumed session: a new file that starts with a summary and repeats the

@@ -34,7 +34,13 @@ TOKEN_COLUMNS = (
 # commit 4698cb7). Tests build stand-ins from it; a mart that lacks one shows as missing.
 MART_CONTRACT: Mapping[str, tuple[str, ...]] = {
     "marts.agg_daily_summary": ("event_date", "sessions"),
-    "marts.agg_model_costs": ("event_date", "model_id", *TOKEN_COLUMNS, "cost_usd"),
+    "marts.agg_model_costs": (
+        "event_date",
+        "model_id",
+        *TOKEN_COLUMNS,
+        "cost_usd",
+        "unpriced_tokens",
+    ),
     "marts.fct_token_usage": (
         "session_id",
         "project_id",
@@ -44,6 +50,7 @@ MART_CONTRACT: Mapping[str, tuple[str, ...]] = {
         "is_sidechain",
         *TOKEN_COLUMNS,
         "cost_usd",
+        "unpriced_tokens",
     ),
     "marts.dim_sessions": (
         "session_id",
@@ -70,6 +77,7 @@ MART_CONTRACT: Mapping[str, tuple[str, ...]] = {
         *TOKEN_COLUMNS,
         "total_tokens",
         "cost_usd",
+        "unpriced_tokens",
     ),
 }
 
@@ -227,8 +235,10 @@ SUMMARY_SQL = f"""
         count(distinct session_id) as sessions,
         sum({TOTAL_TOKENS_SQL}) as total_tokens,
         sum(cost_usd) as cost_usd,
+        sum(unpriced_tokens) as unpriced_tokens,
         min(event_date) as first_date,
-        max(event_date) as last_date
+        max(event_date) as last_date,
+        count(distinct event_date) as active_days
     from marts.fct_token_usage
 """
 
@@ -284,7 +294,11 @@ def token_report_sql(period_sql: str, extra_sql: str = "") -> str:
             list(distinct model order by model) as models,
             {sums},
             sum({TOTAL_TOKENS_SQL}) as total_tokens,
-            sum(cost_usd) as cost_usd{extra_sql}
+            sum(cost_usd) as cost_usd,
+            sum(unpriced_tokens) as unpriced_tokens,
+            coalesce(
+                list(distinct model order by model) filter (where unpriced_tokens > 0), []
+            ) as unpriced_models{extra_sql}
         from filtered
         group by grouping sets ((period), (period, model))
         order by period, is_total desc, model
@@ -297,7 +311,9 @@ BLOCKS_REPORT_SQL = f"""
         strftime(timezone($timezone, block_ends_at::timestamptz), '%Y-%m-%d %H:%M') as block_end,
         {", ".join(TOKEN_COLUMNS)},
         total_tokens,
-        cost_usd
+        cost_usd,
+        unpriced_tokens,
+        unpriced_models
     from {USAGE_BLOCKS}
     where ($since is null or timezone($timezone, block_started_at::timestamptz)::date >= $since)
         and ($until is null or timezone($timezone, block_started_at::timestamptz)::date <= $until)

@@ -52,6 +52,11 @@ class Settings:
         return self.home / "serving"
 
     @property
+    def price_overrides_path(self) -> Path:
+        """Local prices that add to or replace the library's (lib/pricing/overrides.py)."""
+        return self.home / "price_overrides.csv"
+
+    @property
     def dagster_home(self) -> Path:
         return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster").resolve()
 
@@ -72,6 +77,30 @@ def load_settings() -> Settings:
         mongo_db=os.environ.get("MONGO_DB") or DEFAULT_MONGO_DB,
         mongo_collection=os.environ.get("MONGO_COLLECTION") or DEFAULT_MONGO_COLLECTION,
     )
+
+
+def local_timezone() -> str:
+    """The machine's IANA time zone, which reports cut days in (as ccusage does): `$TZ`,
+    else the zone /etc/localtime points at, else /etc/timezone, else UTC."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    candidates = [os.environ.get("TZ", "").removeprefix(":")]
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        target = str(localtime.resolve())
+        candidates.append(target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else "")
+    zone_file = Path("/etc/timezone")
+    if zone_file.is_file():
+        candidates.append(zone_file.read_text(encoding="utf-8").strip())
+    for name in candidates:
+        if not name:
+            continue
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            continue
+        return name
+    return "UTC"
 
 
 def iceberg_catalog_properties(lake_dir: Path) -> dict[str, str]:

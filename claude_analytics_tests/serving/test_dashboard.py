@@ -146,3 +146,53 @@ def test_make_run_prints_where_the_dashboard_is(served: Served) -> None:
     printed = console.export_text()
     assert served.dashboard.as_uri() in printed
     assert str(served.snapshot) in printed
+
+
+def test_a_long_sparse_history_opens_on_its_recent_days_with_data(tmp_path: Path) -> None:
+    """Nine months, 40 days with data: axes hold only those days, the page opens on the
+    last 30 of them, and unpriced tokens are named in a banner above everything."""
+    from claude_analytics.lib.dashboard import RECENT_DAYS
+
+    snapshot = tmp_path / "analytics.duckdb"
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.agg_model_costs as "
+            "select date '2026-01-05' + (i * 7)::int as event_date, "
+            "case when i % 9 = 0 then 'claude-future-9' else 'claude-opus-4-6' end as model_id, "
+            "10 as input_tokens, 20 as output_tokens, 30 as cache_creation_input_tokens, "
+            "40 as cache_read_input_tokens, 1.5 as cost_usd, "
+            "case when i % 9 = 0 then 100 else 0 end as unpriced_tokens "
+            "from range(40) as t(i)"
+        )
+        con.execute(
+            "create table marts.fct_token_usage as "
+            "select 's' || i as session_id, 'p' as project_id, model_id, "
+            "event_date::timestamptz as responded_at, event_date, false as is_sidechain, "
+            "input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, "
+            "cost_usd, unpriced_tokens "
+            "from marts.agg_model_costs, range(1) as t(i)"
+        )
+    page, result = render(snapshot)
+    figures = json.loads(
+        page.split('id="dashboard-figures">', 1)[1].split("</script>", 1)[0].replace("<\\/", "</")
+    )
+    days = sorted(
+        {str(date) for (date,) in _rows(snapshot, "select event_date from marts.agg_model_costs")}
+    )
+    axis = figures["tokens-by-model"]["layout"]["xaxis"]
+    assert axis["type"] == "category"
+    assert axis["range"] == [len(days) - RECENT_DAYS - 0.5, len(days) - 0.5]
+    plotted = sorted({x for trace in figures["tokens-by-model"]["data"] for x in trace["x"]})
+    assert plotted == days  # only days with data, none of the empty weeks between them
+    assert figures["tokens-by-model"]["layout"]["meta"]["categories"] == len(days)
+    assert 'data-window="all"' in page and 'data-window="recent"' in page
+    assert f"the {RECENT_DAYS} most recent of {len(days)}" in page
+    banner = page.split('id="unpriced-banner">', 1)[1].split("</div>", 1)[0]
+    assert "500 tokens have no price" in banner and "claude-future-9" in banner
+    assert result.charts["cost-by-model"] == 40
+
+
+def _rows(snapshot: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(snapshot), read_only=True) as con:
+        return con.execute(sql).fetchall()

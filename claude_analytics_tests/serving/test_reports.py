@@ -27,8 +27,10 @@ USAGE_SQL = f"""
 
 @pytest.fixture
 def report(served: Served, monkeypatch: pytest.MonkeyPatch):
-    """Runs the CLI against the served home and returns the parsed JSON."""
+    """Runs the CLI against the served home and returns the parsed JSON; the machine's
+    zone (reports' default) is UTC unless a test says otherwise."""
     isolate(monkeypatch, served.home.parent)
+    monkeypatch.setenv("TZ", "UTC")
 
     def _run(*args: str) -> dict[str, Any]:
         result = CliRunner().invoke(app, ["report", *args, "--json"])
@@ -141,6 +143,21 @@ def test_time_zone_and_filters_cut_days_locally(served: Served, report) -> None:
     )
 
 
+def test_reports_cut_days_in_the_machines_zone_by_default(
+    served: Served, report, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    usage = _usage(served)
+    zone = ZoneInfo("America/Los_Angeles")
+    data = report("daily")
+    assert data["timezone"] == "America/Los_Angeles"
+    expected = _grouped(usage, lambda r: r["responded_at"].astimezone(zone).date().isoformat())
+    assert {row["period"] for row in data["rows"]} == set(expected)
+    for row in data["rows"]:
+        _assert_figures(row, expected[row["period"]])
+        assert row["unpriced_tokens"] == 0 and row["unpriced_models"] == []
+
+
 def test_blocks_report_equals_the_blocks_mart(served: Served, report) -> None:
     blocks = warehouse_rows(
         served.warehouse,
@@ -187,3 +204,39 @@ def test_report_names_the_missing_mart(tmp_path: Path, monkeypatch: pytest.Monke
     result = CliRunner().invoke(app, ["report", "daily"])
     assert result.exit_code == 2
     assert "marts.fct_token_usage.model_id" in result.output
+
+
+def test_unpriced_tokens_are_reported_per_row_and_in_the_totals(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home = isolate(monkeypatch, tmp_path)
+    snapshot = home / "serving" / "analytics.duckdb"
+    snapshot.parent.mkdir(parents=True)
+    with duckdb.connect(str(snapshot)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            """
+            create table marts.fct_token_usage as
+            select * from (values
+                ('s1', 'p', 'claude-opus-4-6', timestamptz '2026-03-10 10:00:00+00',
+                    date '2026-03-10', false, 10, 20, 30, 40, 0.5, 0),
+                ('s1', 'p', 'claude-future-9', timestamptz '2026-03-10 11:00:00+00',
+                    date '2026-03-10', false, 1, 2, 3, 4, 0.0, 10),
+                ('s2', 'p', 'claude-opus-4-6', timestamptz '2026-03-11 10:00:00+00',
+                    date '2026-03-11', false, 1, 1, 1, 1, 0.1, 0)
+            ) as t(session_id, project_id, model_id, responded_at, event_date, is_sidechain,
+                input_tokens, output_tokens, cache_creation_input_tokens,
+                cache_read_input_tokens, cost_usd, unpriced_tokens)
+            """
+        )
+    result = CliRunner().invoke(app, ["report", "daily", "--timezone", "UTC", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert [(r["period"], r["unpriced_tokens"], r["unpriced_models"]) for r in data["rows"]] == [
+        ("2026-03-10", 10, ["claude-future-9"]),
+        ("2026-03-11", 0, []),
+    ]
+    assert data["totals"]["unpriced_tokens"] == 10
+    assert data["totals"]["unpriced_models"] == ["claude-future-9"]
+    table = CliRunner().invoke(app, ["report", "daily", "--timezone", "UTC"])
+    assert "10 tokens have no price" in table.output and "claude-future-9" in table.output

@@ -83,8 +83,10 @@
     message_id || ':' || coalesce(request_id, '')
 {%- endmacro %}
 
+{#- The entries that carry an API response: assistant entries, and subagent responses
+    echoed into the parent session (agent_progress). -#}
 {% macro assistant_with_message() -%}
-    entry_type = 'assistant' and message_id is not null
+    (entry_type = 'assistant' or is_response_echo) and message_id is not null
 {%- endmacro %}
 
 {#- The sessions int_sessions re-derives: those with an entry, response or tool call

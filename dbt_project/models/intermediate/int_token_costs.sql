@@ -1,8 +1,9 @@
--- Incremental (see macros/incremental.sql): the responses that changed are priced again.
+-- Incremental (see macros/incremental.sql, macros/pricing.sql): the responses that changed,
+-- or whose model's price or subagent run changed, are priced again.
 {{
     config(
         unique_key='response_id',
-        pre_hook="{{ delete_changed_keys('response_id', 'stg_api_responses', 'response_id') }}",
+        pre_hook="{{ delete_changed_priced_responses() }}",
     )
 }}
 
@@ -10,34 +11,72 @@ with responses as (
 
     select * from {{ ref('stg_api_responses') }}
     {% if is_incremental() %}
-    where {{ changed_since_previous_build() }}
+    where response_id in ({{ changed_priced_responses() }})
     {% endif %}
+
+),
+
+matches as (
+
+    select * from {{ source('reference', 'model_matches') }}
 
 ),
 
 prices as (
 
-    select * from {{ ref('model_pricing') }}
+    select * from {{ source('reference', 'model_prices') }}
+
+),
+
+runs as (
+
+    select agent_id, parent_tool_use_id, subagent_type
+    from {{ ref('int_subagent_runs') }}
+
+),
+
+matched as (
+
+    select
+        responses.*,
+        matches.provider_id as price_provider_id,
+        matches.price_model_id,
+        -- the context tier is chosen by everything the request sent (uncached, written
+        -- and read from the cache), per request, as the library and Anthropic bill it
+        responses.input_tokens
+        + responses.cache_creation_input_tokens
+        + responses.cache_read_input_tokens as request_input_tokens
+    from responses
+    left join matches
+        on responses.model = matches.model_id
 
 ),
 
 priced as (
 
-    -- the price in force on the response's day: the latest valid_from not after it
+    -- the price in force on the response's UTC day, at the highest tier its input exceeds
     select
-        responses.*,
+        matched.*,
         prices.valid_from as price_valid_from,
+        prices.input_tokens_above as price_tier_input_tokens_above,
         prices.input_per_mtok,
         prices.output_per_mtok,
         prices.cache_write_5m_per_mtok,
         prices.cache_write_1h_per_mtok,
         prices.cache_read_per_mtok
-    from responses
+    from matched
     left join prices
-        on responses.model = prices.model_id
-        and prices.valid_from <= responses.event_date
+        on matched.price_provider_id = prices.provider_id
+        and matched.price_model_id = prices.price_model_id
+        and prices.valid_from <= matched.event_date
+        and (prices.valid_to is null or matched.event_date < prices.valid_to)
+        and (
+            prices.input_tokens_above = 0
+            or matched.request_input_tokens > prices.input_tokens_above
+        )
     qualify row_number() over (
-        partition by responses.response_id order by prices.valid_from desc nulls last
+        partition by matched.response_id
+        order by prices.input_tokens_above desc nulls last
     ) = 1
 
 ),
@@ -47,6 +86,7 @@ costed as (
     select
         *,
         price_valid_from is not null as is_priced,
+        case when price_valid_from is null then total_tokens else 0 end as unpriced_tokens,
         coalesce(input_tokens * input_per_mtok / 1e6, 0) as input_cost_usd,
         coalesce(output_tokens * output_per_mtok / 1e6, 0) as output_cost_usd,
         coalesce(
@@ -62,13 +102,19 @@ costed as (
 final as (
 
     select
-        * exclude (
-            _loaded_at, input_per_mtok, output_per_mtok, cache_write_5m_per_mtok,
-            cache_write_1h_per_mtok, cache_read_per_mtok
+        costed.* exclude (
+            _loaded_at, parent_tool_use_id, input_per_mtok, output_per_mtok,
+            cache_write_5m_per_mtok, cache_write_1h_per_mtok, cache_read_per_mtok
         ),
+        -- an echo names its Task call; a subagent file's response is found by its agent
+        coalesce(costed.parent_tool_use_id, runs.parent_tool_use_id) as parent_tool_use_id,
+        runs.subagent_type,
         input_cost_usd + output_cost_usd + cache_write_cost_usd + cache_read_cost_usd as cost_usd,
         {{ build_loaded_at() }} as _loaded_at
     from costed
+    left join runs
+        on costed.agent_id = runs.agent_id
+        and costed.is_sidechain
 
 )
 

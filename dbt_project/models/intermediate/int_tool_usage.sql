@@ -53,19 +53,44 @@ files as (
             tool_use_result ->> '$.file.filePath'
         ) as file_path,
         -- every hunk line of the applied patch: '+' added, '-' removed, ' ' context
-        json_extract_string(tool_use_result, '$.structuredPatch[*].lines[*]') as patch_lines
+        json_extract_string(tool_use_result, '$.structuredPatch[*].lines[*]') as patch_lines,
+        json_extract_string(
+            tool_use_result, ['$.type', '$.content', '$.new_source', '$.edit_mode', '$.error']
+        ) as result_fields
     from named
+
+),
+
+changes as (
+
+    -- How Claude Code records each edit: Edit, MultiEdit and a Write over an existing file
+    -- leave structuredPatch hunks; a Write that creates a file leaves an empty patch, type
+    -- "create" and the whole content; NotebookEdit leaves the cell's new source (the old
+    -- one is not recorded, so a replaced cell counts its new lines only).
+    select
+        *,
+        case
+            when len(patch_lines) > 0
+                then len(list_filter(patch_lines, line -> starts_with(line, '+')))
+            when tool_name = 'Write' and result_fields[1] = 'create'
+                then {{ line_count('result_fields[2]') }}
+            when tool_name = 'NotebookEdit'
+                and coalesce(result_fields[5], '') = ''
+                and coalesce(result_fields[4], 'replace') in ('insert', 'replace')
+                then {{ line_count('result_fields[3]') }}
+            else 0
+        end as lines_added,
+        coalesce(len(list_filter(patch_lines, line -> starts_with(line, '-'))), 0) as lines_removed
+    from files
 
 ),
 
 final as (
 
     select
-        * exclude (patch_lines, _loaded_at),
-        coalesce(len(list_filter(patch_lines, line -> starts_with(line, '+'))), 0) as lines_added,
-        coalesce(len(list_filter(patch_lines, line -> starts_with(line, '-'))), 0) as lines_removed,
+        * exclude (patch_lines, result_fields, _loaded_at),
         {{ build_loaded_at() }} as _loaded_at
-    from files
+    from changes
 
 )
 

@@ -65,7 +65,8 @@ usage_days as (
         sum(cache_creation_input_tokens)::bigint as cache_creation_input_tokens,
         sum(cache_read_input_tokens)::bigint as cache_read_input_tokens,
         sum(total_tokens)::bigint as total_tokens,
-        sum(cost_usd) as cost_usd
+        sum(cost_usd) as cost_usd,
+        sum(unpriced_tokens)::bigint as unpriced_tokens
     from usage
     group by event_date
 
@@ -112,6 +113,7 @@ final as (
         coalesce(usage_days.cache_read_input_tokens, 0) as cache_read_input_tokens,
         coalesce(usage_days.total_tokens, 0) as total_tokens,
         coalesce(usage_days.cost_usd, 0) as cost_usd,
+        coalesce(usage_days.unpriced_tokens, 0) as unpriced_tokens,
         coalesce(tool_days.tool_calls, 0) as tool_calls,
         coalesce(tool_days.tool_errors, 0) as tool_errors,
         coalesce(change_days.lines_added, 0) as lines_added,

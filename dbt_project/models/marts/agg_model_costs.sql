@@ -18,6 +18,7 @@ final as (
         sum(cache_read_input_tokens)::bigint as cache_read_input_tokens,
         sum(total_tokens)::bigint as total_tokens,
         sum(cost_usd) as cost_usd,
+        sum(unpriced_tokens)::bigint as unpriced_tokens,
         bool_and(is_priced) as is_priced
     from usage
     group by event_date, model_id

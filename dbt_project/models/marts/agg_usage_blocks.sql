@@ -67,7 +67,13 @@ final as (
         sum(usage.cache_creation_input_tokens)::bigint as cache_creation_input_tokens,
         sum(usage.cache_read_input_tokens)::bigint as cache_read_input_tokens,
         sum(usage.total_tokens)::bigint as total_tokens,
-        sum(usage.cost_usd) as cost_usd
+        sum(usage.cost_usd) as cost_usd,
+        sum(usage.unpriced_tokens)::bigint as unpriced_tokens,
+        coalesce(
+            list(distinct usage.model_id order by usage.model_id)
+                filter (where usage.unpriced_tokens > 0),
+            []
+        ) as unpriced_models
     from hour_blocks as blocks
     inner join usage using (responded_hour)
     group by blocks.block_start

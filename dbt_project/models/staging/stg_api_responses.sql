@@ -26,6 +26,8 @@ keyed as (
         -- ccusage's rule: one API response is (message.id, requestId); message.id alone
         -- when the request id is missing
         {{ response_key() }} as response_id,
+        -- an echo in the parent session is a subagent's response, like its file's copy
+        is_sidechain or is_response_echo as is_subagent_response,
         coalesce(input_tokens, 0)
         + coalesce(output_tokens, 0)
         + coalesce(cache_creation_input_tokens, 0)
@@ -38,14 +40,16 @@ deduplicated as (
 
     -- Streaming writes one entry per content block with output_tokens growing, so the
     -- largest total is the final count; the main-chain copy wins over a sidechain replay,
-    -- and the original session over a resumed copy.
+    -- the subagent file's copy over its agent_progress echo in the parent session, and the
+    -- original session over a resumed copy.
     select *
     from keyed
     qualify row_number() over (
         partition by response_id
         order by
             entry_token_total desc,
-            is_sidechain,
+            is_subagent_response,
+            is_response_echo,
             session_last_entry_at nulls last,
             source_file,
             line_number
@@ -66,7 +70,9 @@ final as (
         cwd,
         git_branch,
         claude_code_version,
-        is_sidechain,
+        is_subagent_response as is_sidechain,
+        is_response_echo,
+        parent_tool_use_id,
         is_api_error_message,
         model,
         stop_reason,

@@ -79,10 +79,46 @@ extracted as (
                 '$.agentId',
                 '$.isMeta',
                 '$.message.usage.cache_creation.ephemeral_5m_input_tokens',
-                '$.message.usage.cache_creation.ephemeral_1h_input_tokens'
+                '$.message.usage.cache_creation.ephemeral_1h_input_tokens',
+                '$.data.type',
+                '$.operation',
+                '$.data.agentId',
+                '$.parentToolUseID',
+                '$.toolUseID',
+                '$.sourceToolAssistantUUID',
+                '$.permissionMode',
+                '$.durationMs',
+                '$.data.message.type',
+                '$.data.message.message.id',
+                '$.data.message.requestId',
+                '$.data.message.message.model',
+                '$.data.message.message.stop_reason',
+                '$.data.message.message.usage.input_tokens',
+                '$.data.message.message.usage.output_tokens',
+                '$.data.message.message.usage.cache_creation_input_tokens',
+                '$.data.message.message.usage.cache_read_input_tokens',
+                '$.data.message.message.usage.cache_creation.ephemeral_5m_input_tokens',
+                '$.data.message.message.usage.cache_creation.ephemeral_1h_input_tokens'
             ]
         ) as extras
     from source
+
+),
+
+echoes as (
+
+    -- A subagent's API response echoed into its parent session (`agent_progress`): the
+    -- entry's message columns carry the echoed response, so it is counted like any other.
+    select
+        *,
+        coalesce(
+            entry_type = 'progress'
+            and extras[6] = 'agent_progress'
+            and extras[14] = 'assistant'
+            and extras[15] is not null,
+            false
+        ) as is_response_echo
+    from extracted
 
 ),
 
@@ -95,8 +131,8 @@ renamed as (
         parent_uuid,
         session_id,
         entry_type,
-        extras[1] as entry_subtype,
-        extras[2] as agent_id,
+        coalesce(extras[1], extras[6], extras[7]) as entry_subtype,
+        coalesce(extras[2], extras[8]) as agent_id,
 
         -- provenance
         project_id,
@@ -109,29 +145,47 @@ renamed as (
         coalesce(is_sidechain, false) as is_sidechain,
         coalesce(is_api_error_message, false) as is_api_error_message,
         coalesce(try_cast(extras[3] as boolean), false) as is_meta,
+        extras[12] as permission_mode,
+
+        -- links between entries
+        extras[9] as parent_tool_use_id,
+        extras[10] as tool_use_id,
+        extras[11] as source_tool_assistant_uuid,
+        cast(try_cast(extras[13] as double) as bigint) as duration_ms,
 
         -- time
         timestamp as entry_at,
         event_time as event_at,
         event_date,
 
-        -- message
-        request_id,
-        message_id,
-        message_role,
-        model,
-        stop_reason,
-        input_tokens,
-        output_tokens,
-        cache_creation_input_tokens,
-        cache_read_input_tokens,
-        try_cast(extras[4] as bigint) as cache_creation_5m_input_tokens,
-        try_cast(extras[5] as bigint) as cache_creation_1h_input_tokens,
+        -- message (for an agent_progress echo: the echoed response's)
+        is_response_echo,
+        case when is_response_echo then extras[16] else request_id end as request_id,
+        case when is_response_echo then extras[15] else message_id end as message_id,
+        case when is_response_echo then 'assistant' else message_role end as message_role,
+        case when is_response_echo then extras[17] else model end as model,
+        case when is_response_echo then extras[18] else stop_reason end as stop_reason,
+        case when is_response_echo then try_cast(extras[19] as bigint) else input_tokens end
+            as input_tokens,
+        case when is_response_echo then try_cast(extras[20] as bigint) else output_tokens end
+            as output_tokens,
+        case
+            when is_response_echo then try_cast(extras[21] as bigint)
+            else cache_creation_input_tokens
+        end as cache_creation_input_tokens,
+        case
+            when is_response_echo then try_cast(extras[22] as bigint)
+            else cache_read_input_tokens
+        end as cache_read_input_tokens,
+        try_cast(case when is_response_echo then extras[23] else extras[4] end as bigint)
+            as cache_creation_5m_input_tokens,
+        try_cast(case when is_response_echo then extras[24] else extras[5] end as bigint)
+            as cache_creation_1h_input_tokens,
 
         raw_json,
         {{ build_loaded_at() }} as _loaded_at
 
-    from extracted
+    from echoes
 
 ),
 
