@@ -46,21 +46,36 @@
         and ({{ where }})
 {%- endmacro %}
 
-{#- Pre-hook: delete the rows whose key is in `changed_keys_sql`, and the window's rows,
-    so a row whose entries left the source (or became duplicates) disappears; a no-op on a
-    first build. -#}
-{% macro delete_rebuilt_rows(key, changed_keys_sql, date_column='event_date') -%}
+{#- Pre-hook: delete the rows whose key is in `changed_keys_sql`, the window's rows, and
+    (given `kept_keys_sql`) the rows whose key the upstream no longer holds: an upstream row
+    dropped rather than rewritten (an entry that became a duplicate of a copy loaded on
+    another day, a response that left the source) has no new row to name its key. A no-op
+    on a first build. -#}
+{% macro delete_rebuilt_rows(key, changed_keys_sql, date_column='event_date', kept_keys_sql=none) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
         where {{ key }} in ({{ changed_keys_sql }})
             or {{ in_run_window(date_column) }}
+            {%- if kept_keys_sql is not none %}
+            or {{ key }} not in ({{ kept_keys_sql }})
+            {%- endif %}
     {%- else -%}
         select 1
     {%- endif -%}
 {%- endmacro %}
 
+{#- The keys `upstream` holds (no null, so `not in` stays exact). -#}
+{% macro kept_keys(upstream, key_expression, where='true') -%}
+    select {{ key_expression }} from {{ ref(upstream) }}
+    where ({{ where }}) and {{ key_expression }} is not null
+{%- endmacro %}
+
 {% macro delete_changed_keys(key, upstream, key_expression, where='true') -%}
-    {{ delete_rebuilt_rows(key, changed_keys(upstream, key_expression, where)) }}
+    {{ delete_rebuilt_rows(
+        key,
+        changed_keys(upstream, key_expression, where),
+        kept_keys_sql=kept_keys(upstream, key_expression, where),
+    ) }}
 {%- endmacro %}
 
 {#- Post-hook of stg_entries: entries of the window's days that left the source. -#}
@@ -100,5 +115,10 @@
 {%- endmacro %}
 
 {% macro delete_changed_sessions() -%}
-    {{ delete_rebuilt_rows('session_id', changed_sessions(), 'session_date') }}
+    {{ delete_rebuilt_rows(
+        'session_id',
+        changed_sessions(),
+        'session_date',
+        kept_keys('stg_entries', 'session_id'),
+    ) }}
 {%- endmacro %}

@@ -17,5 +17,9 @@
 {%- endmacro %}
 
 {% macro delete_changed_priced_responses() -%}
-    {{ delete_rebuilt_rows('response_id', changed_priced_responses()) }}
+    {{ delete_rebuilt_rows(
+        'response_id',
+        changed_priced_responses(),
+        kept_keys_sql=kept_keys('stg_api_responses', 'response_id'),
+    ) }}
 {%- endmacro %}

@@ -7,5 +7,10 @@
 {%- endmacro %}
 
 {% macro delete_changed_run_sessions() -%}
-    {{ delete_rebuilt_rows('session_id', changed_run_sessions(), 'event_date') }}
+    {{ delete_rebuilt_rows(
+        'session_id',
+        changed_run_sessions(),
+        'event_date',
+        kept_keys('stg_entries', 'session_id'),
+    ) }}
 {%- endmacro %}
