@@ -21,6 +21,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow.fs as pafs
+
 REPO = Path(__file__).resolve().parents[2]
 WEED_CACHE = REPO / ".cache" / "seaweedfs" / "weed"
 REGION = "us-east-1"
@@ -170,6 +172,18 @@ class SeaweedLake:
             raise RuntimeError(f"creating table bucket {name} failed: {shell.stdout[-500:]}")
         self.buckets.append(name)
         return name
+
+    def objects(self, location: str) -> set[str]:
+        """Every object under an `s3://` location, listed from S3 itself, not the catalog."""
+        s3 = pafs.S3FileSystem(
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            endpoint_override=self.s3_endpoint,
+            region=REGION,
+            scheme="http",
+        )
+        found = s3.get_file_info(pafs.FileSelector(location.removeprefix("s3://"), recursive=True))
+        return {f"s3://{info.path}" for info in found if info.type == pafs.FileType.File}
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
