@@ -23,6 +23,7 @@ from typing import Any
 
 from benchmarks import datasets
 from benchmarks.measure import Measured, run_stage, stage_env
+from benchmarks.targets import _row, _target
 from claude_analytics.lib.sample_data import DEFAULT_SEED
 
 GIB = 2**30
@@ -124,17 +125,7 @@ def stage_rows(measured: dict[str, Measured], entries: int) -> list[dict[str, An
     ):
         run = measured.get(key)
         seconds = run.wall_seconds if run is not None and run.ok else None
-        rows.append(
-            {
-                "stage": f"daily full refresh on {count:,}",
-                "seconds": round(seconds, 3) if seconds is not None else None,
-                "entries": count,
-                "entries_per_second": round(count / seconds) if seconds else None,
-                "peak_rss_bytes": run.peak_rss_bytes if run is not None else None,
-                "cpu_seconds": round(run.cpu_seconds, 2) if run is not None else None,
-                "note": "" if seconds is not None else "not available",
-            }
-        )
+        rows.append(_row(f"daily full refresh on {count:,}", seconds, count, run))
     return rows
 
 
@@ -167,18 +158,6 @@ def step_rss(measured: dict[str, Measured]) -> list[dict[str, Any]]:
     return rows
 
 
-def _target(name: str, value: float | None, limit: float, detail: str) -> dict[str, Any]:
-    if value is None:
-        return {"target": name, "measured": None, "limit": None, "passed": None, "detail": detail}
-    return {
-        "target": name,
-        "measured": round(value, 3),
-        "limit": round(limit, 3),
-        "passed": value <= limit,
-        "detail": detail,
-    }
-
-
 def evaluate(measured: dict[str, Measured]) -> list[dict[str, Any]]:
     """The scale targets, as `targets.evaluate` writes its own."""
     full, reference = measured.get("full_run"), measured.get("reference_full_run")
@@ -193,7 +172,7 @@ def evaluate(measured: dict[str, Measured]) -> list[dict[str, Any]]:
             )
         )
     else:
-        results.append(_target("full run at N vs N/10 (s)", None, 0, "not available"))
+        results.append(_target("full run at N vs N/10 (s)", None, None, "not available"))
     for prefix, size in (("", "N"), ("reference_", "N/10")):
         runs = [
             measured.get(prefix + key)

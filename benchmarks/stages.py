@@ -146,38 +146,40 @@ def mongo_sync(args: argparse.Namespace) -> Result:
 
 def pipeline(args: argparse.Namespace) -> Result:
     """The whole graph for [first, last] in one run, as `claude-analytics run` starts it."""
-    started = time.perf_counter()
-    from claude_analytics.definitions import defs
+    definitions, settings, load_seconds = _definitions()
     from claude_analytics.lib.pipeline import run_full_pipeline
-    from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
-    settings = load_settings()
-    export_for_subprocesses(settings)
-    definitions = defs()
     loaded = time.perf_counter()
     result = run_full_pipeline(
         definitions, settings, date.fromisoformat(args.first), date.fromisoformat(args.last)
     )
-    return _run_report(result, settings, loaded - started, time.perf_counter() - loaded)
+    return _run_report(result, settings, load_seconds, time.perf_counter() - loaded)
 
 
 def job(args: argparse.Namespace) -> Result:
     """A named job over the window its schedule would pick, as `claude-analytics run-job`."""
-    started = time.perf_counter()
+    definitions, settings, load_seconds = _definitions()
     from datetime import UTC, datetime
 
     from claude_analytics.commands.jobs import default_window, run_job
+
+    loaded = time.perf_counter()
+    window = default_window(args.name, settings, datetime.now(UTC))
+    result = run_job(definitions, settings, args.name, window)
+    report = _run_report(result, settings, load_seconds, time.perf_counter() - loaded)
+    return {**report, "window": [str(day) for day in window] if window else None}
+
+
+def _definitions() -> tuple[Any, Any, float]:
+    """The code location and the settings, loaded as a run loads them, and the seconds
+    that took (imports included: a user's run pays them)."""
+    started = time.perf_counter()
     from claude_analytics.definitions import defs
     from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
     settings = load_settings()
     export_for_subprocesses(settings)
-    definitions = defs()
-    loaded = time.perf_counter()
-    window = default_window(args.name, settings, datetime.now(UTC))
-    result = run_job(definitions, settings, args.name, window)
-    report = _run_report(result, settings, loaded - started, time.perf_counter() - loaded)
-    return {**report, "window": [str(day) for day in window] if window else None}
+    return defs(), settings, time.perf_counter() - started
 
 
 def _run_report(result: Any, settings: Any, load_seconds: float, run_seconds: float) -> Result:

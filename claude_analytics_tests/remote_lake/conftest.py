@@ -40,11 +40,8 @@ def catalog_env(variables: dict[str, str] | None) -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def seaweed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeaweedLake]:
-    server = launch(tmp_path_factory.mktemp("seaweedfs"))
-    try:
+    with launch(tmp_path_factory.mktemp("seaweedfs")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="session")

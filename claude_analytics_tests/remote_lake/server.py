@@ -17,7 +17,8 @@ import socket
 import subprocess
 import time
 import urllib.request
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -196,8 +197,9 @@ class SeaweedLake:
         self.process = None
 
 
-def launch(workdir: Path) -> SeaweedLake:
-    """Start SeaweedFS on free ports, or explain how to build it."""
+@contextmanager
+def launch(workdir: Path) -> Iterator[SeaweedLake]:
+    """A SeaweedFS on free ports for the duration of the block, or how to build one."""
     binary = weed_binary()
     if binary is None:
         raise RuntimeError(
@@ -212,5 +214,8 @@ def launch(workdir: Path) -> SeaweedLake:
         access_key=f"AK{secrets.token_hex(8).upper()}",
         secret_key=secrets.token_urlsafe(24),
     )
-    server.start()
-    return server
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

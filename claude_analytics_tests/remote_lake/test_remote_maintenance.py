@@ -7,12 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from claude_analytics.definitions import defs
 from claude_analytics.lib import lake
-from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.settings import load_settings
 from claude_analytics_tests.remote_lake.server import SeaweedLake
-from claude_analytics_tests.test_maintenance import TODAY, _rows
+from claude_analytics_tests.test_maintenance import TODAY, _rows, run_weekly_maintenance
 
 
 def _avro(objects: set[str]) -> set[str]:
@@ -34,20 +32,7 @@ def test_weekly_maintenance_compacts_and_expires_in_the_object_store(
     assert len(seaweed.objects(data)) == 9
     assert len(_avro(seaweed.objects(metadata))) == 9 * 2  # a manifest list + manifest each
 
-    result = (
-        defs()
-        .resolve_job_def("weekly_maintenance")
-        .execute_in_process(
-            instance=get_instance(settings),
-            run_config={
-                "ops": {
-                    "maintenance__iceberg_snapshot_expiry": {
-                        "config": {"older_than_days": 0, "keep_last": 1}
-                    }
-                }
-            },
-        )
-    )
+    result = run_weekly_maintenance(settings)
     assert result.success
     compaction = result.asset_materializations_for_node("maintenance__iceberg_compaction")[0]
     assert compaction.metadata["conversations/partitions_compacted"].value == 2

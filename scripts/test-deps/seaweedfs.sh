@@ -20,24 +20,10 @@ if [ -x "$BINARY" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$VERSION" ] \
     exit 0
 fi
 
-GO="$(command -v go || true)"
-if [ -z "$GO" ] && [ -x /usr/local/go/bin/go ]; then
-    GO=/usr/local/go/bin/go
-fi
-if [ -z "$GO" ]; then
-    apt-get install -y -q golang-go >/dev/null
-    GO="$(command -v go)"
-fi
-# SeaweedFS's go.mod asks for a recent Go; GOTOOLCHAIN=auto fetches it through the proxy.
-export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
-
-# `go install MODULE@VERSION` needs the proxy's version list, which is refused here;
-# downloading the exact version works, and the module cache copy builds as it is.
-SOURCE_DIR="$("$GO" mod download -json "$MODULE@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-if [ -z "$SOURCE_DIR" ] || [ ! -d "$SOURCE_DIR" ]; then
-    echo "could not download $MODULE@$VERSION from the Go module proxy" >&2
-    exit 1
-fi
+source scripts/test-deps/lib/go.sh
+find_go
+# the module cache's copy builds as it is
+SOURCE_DIR="$(go_module_dir "$MODULE" "$VERSION")"
 mkdir -p "$CACHE"
 (cd "$SOURCE_DIR" && "$GO" build -trimpath -buildvcs=false -ldflags "-s -w" -o "$BINARY.tmp" ./weed)
 mv "$BINARY.tmp" "$BINARY"
