@@ -24,12 +24,10 @@ if [ -x "$VENV/bin/python" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$WANTED" ]; t
     exit 0
 fi
 
-if ! command -v java >/dev/null 2>&1; then
+if ! command -v java >/dev/null 2>&1 || ! command -v mvn >/dev/null 2>&1; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get install -y -q --no-install-recommends openjdk-17-jre-headless >/dev/null
-fi
-if ! command -v mvn >/dev/null 2>&1; then
-    apt-get install -y -q --no-install-recommends maven >/dev/null
+    apt-get update -qq || true
+    apt-get install -y -q --no-install-recommends openjdk-17-jre-headless maven >/dev/null
 fi
 
 rm -rf "$CACHE"
