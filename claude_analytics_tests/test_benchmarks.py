@@ -276,7 +276,7 @@ def test_the_tree_sampler_gives_each_step_its_own_peak() -> None:
     import sys
     import time
 
-    from benchmarks.rss import TreeSampler
+    from benchmarks.rss import TreeSampler, step_peaks
 
     # a child that holds ~200 MB for a while, then exits
     child = subprocess.Popen(
@@ -287,6 +287,7 @@ def test_the_tree_sampler_gives_each_step_its_own_peak() -> None:
     sampler.start()
     child.wait()
     sampler.stop()
-    peaks = sampler.step_peaks({"holding": [started + 0.8, time.time()], "never": [0.0, 1.0]})
+    windows = {"holding": [started + 0.8, time.time()], "never": [0.0, 1.0]}
+    peaks = step_peaks(sampler.samples, windows)
     assert set(peaks) == {"holding"}
     assert 150 * 2**20 < peaks["holding"] < 400 * 2**20

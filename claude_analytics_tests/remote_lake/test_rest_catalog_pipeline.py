@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
@@ -22,7 +21,7 @@ from claude_analytics_tests.remote_lake.server import SeaweedLake
 from claude_analytics_tests.warehouse_build import BuiltWarehouse
 
 # Columns that record when or by which run a row was written, not what it says.
-RUN_COLUMNS = {"_loaded_at", "run_id"}
+RUN_COLUMNS = {"_loaded_at", "loaded_at", "run_id"}
 
 
 def _remote_table(identifier: str):
@@ -60,14 +59,15 @@ def _checks(built: BuiltWarehouse) -> dict[str, bool]:
     return {name: bool(e.passed) for name, e in built.check_results().items()}
 
 
-def _raw_hashes(built: BuiltWarehouse) -> dict[str, Any]:
+def _raw_hashes(built: BuiltWarehouse) -> dict[tuple[str, str], str]:
     """The per-day content hashes the warehouse load records (run ids left out)."""
-    hashes: dict[str, Any] = {}
+    hashes: dict[tuple[str, str], str] = {}
     for event in built.result.get_asset_materialization_events():
         materialization = event.materialization
-        if materialization.asset_key.path[0] == "raw":
+        by_day = materialization.metadata.get("content_hash_by_day")
+        if materialization.asset_key.path[0] == "raw" and by_day is not None:
             key = "/".join(materialization.asset_key.path)
-            hashes[key] = materialization.metadata["content_hash_by_day"].value
+            hashes.update({(key, day): value for day, value in by_day.value.items()})
     return hashes
 
 
@@ -101,7 +101,10 @@ def test_rows_checks_and_marts_equal_the_local_default(remote_catalog: Builds) -
         )
     }
 
-    assert _raw_hashes(builds.remote) == _raw_hashes(builds.local)
+    hashes = _raw_hashes(builds.remote)
+    assert hashes == _raw_hashes(builds.local)
+    days = builds.remote.rows("select distinct event_date::varchar from raw.conversations")
+    assert {day for key, day in hashes if key == "raw/conversations"} == {d for (d,) in days}
     assert _checks(builds.remote) == _checks(builds.local)
     assert all(_checks(builds.remote).values())
     for schema in ("raw", "staging", "intermediate", "marts"):
