@@ -182,7 +182,6 @@ def benchmark(
     with_mongo: bool,
     resume: bool = False,
 ) -> dict[str, Any]:
-    scale.check_disk(entries, work)
     history = scale.history(entries)
     increment = datasets.cached(datasets.increment_spec(history.spec, increment_entries))
     reference_entries = max(entries // 10, 1)
@@ -306,7 +305,14 @@ def main() -> None:
     parser.add_argument(
         "--resume", action="store_true", help="keep the stages a stopped run already measured"
     )
+    parser.add_argument(
+        "--no-disk-check",
+        action="store_true",
+        help="run even if the free disk looks too small for the runs (scale.check_disk)",
+    )
     args = parser.parse_args()
+    if not args.no_disk_check:
+        scale.check_disk(args.entries, args.workdir)
     figures = benchmark(
         args.entries,
         args.increment_entries,

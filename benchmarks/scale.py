@@ -96,7 +96,8 @@ def check_disk(entries: int, workdir: Path, cache: Path = datasets.DEFAULT_CACHE
     if free < needed:
         raise SystemExit(
             f"{entries:,} entries need about {needed / GIB:.0f} GiB free under {workdir} "
-            f"(data, lakes, warehouses and dbt's spill of the runs); {free / GIB:.0f} GiB are."
+            f"(data, lakes, warehouses and dbt's spill of the runs); {free / GIB:.0f} GiB are. "
+            "Use a --workdir on a larger disk, or --no-disk-check to run anyway."
         )
 
 
