@@ -48,7 +48,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 lock:  ## re-resolve requirements.lock after changing pyproject.toml
-	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --extra deploy --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) .claude_analytics dbt_project/target

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.rss import TreeSampler, step_peaks
+
 REPO = Path(__file__).resolve().parents[1]
 
 # Variables that choose a source or a path: a stage sees only what the benchmark sets.
@@ -32,13 +34,17 @@ class Measured:
     peak_rss_bytes: int
     exit_code: int
     result: dict[str, Any] = field(default_factory=dict)
+    step_peak_rss_bytes: dict[str, int] = field(default_factory=dict)
+    """Per step of a run: the largest sampled RSS of the stage's process tree (rss.py)."""
+    rss_samples: list[tuple[float, int]] = field(default_factory=list, repr=False)
+    """(time, bytes) of the process tree while it ran; not kept in the JSON."""
 
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and self.result.get("success", True) is not False
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k != "rss_samples"}
 
 
 def stage_env(home: Path, **variables: str | None) -> dict[str, str]:
@@ -63,6 +69,9 @@ def run_stage(
         command += [f"--{name}", value]
     measured = run_command(label, stage, command, env, out_dir, cwd=REPO)
     measured.result = json.loads(result_path.read_text()) if result_path.exists() else {}
+    measured.step_peak_rss_bytes = step_peaks(
+        measured.rss_samples, measured.result.get("step_windows", {})
+    )
     _record(measured, out_dir)
     return measured
 
@@ -81,8 +90,11 @@ def run_command(
     with open(out_dir / f"{label}.log", "wb") as log:
         started = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        sampler = TreeSampler(child.pid)
+        sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
+        sampler.stop()
     measured = Measured(
         label=label,
         stage=stage,
@@ -90,6 +102,7 @@ def run_command(
         cpu_seconds=usage.ru_utime + usage.ru_stime,
         peak_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports kilobytes
         exit_code=os.waitstatus_to_exitcode(status),
+        rss_samples=sampler.samples,
     )
     if record:
         _record(measured, out_dir)

@@ -34,6 +34,18 @@ def print_report(figures: dict[str, Any]) -> None:
             row["note"],
         )
     console.print(stages)
+    steps = Table(title="Peak RSS by step (the run's process tree, sampled)")
+    for column in ("run", "step", "seconds", "peak RSS MiB"):
+        steps.add_column(column, justify="left" if column in ("run", "step") else "right")
+    for row in figures.get("step_rss", []):
+        rss = row["tree_peak_rss_bytes"]
+        steps.add_row(
+            row["run"],
+            row["step"],
+            _number(row["seconds"]),
+            _number(rss / 2**20 if rss else None, 0),
+        )
+    console.print(steps)
     checks = Table(title="Targets")
     for column in ("target", "measured", "limit", "result", "how the limit is made"):
         checks.add_column(column)
@@ -62,6 +74,13 @@ def markdown_tables(figures: dict[str, Any]) -> str:
         lines.append(
             f"| {row['stage']} | {seconds} | {_number(row['entries_per_second'], 0)} | "
             f"{_number(rss / 2**20 if rss else None, 0)} | {_number(row['cpu_seconds'])} |"
+        )
+    lines += ["", "| run | step | seconds | peak RSS MiB (process tree) |", "|---|---|---:|---:|"]
+    for row in figures.get("step_rss", []):
+        rss = row["tree_peak_rss_bytes"]
+        lines.append(
+            f"| {row['run']} | {row['step']} | {_number(row['seconds'])} | "
+            f"{_number(rss / 2**20 if rss else None, 0)} |"
         )
     lines += [
         "",

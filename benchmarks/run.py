@@ -23,7 +23,7 @@ from typing import Any
 if __package__ in (None, ""):  # `python benchmarks/run.py` as well as `python -m`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import ccusage, datasets, targets
+from benchmarks import ccusage, datasets, scale, targets
 from benchmarks.measure import REPO, Measured, run_command, run_stage, stage_env
 from benchmarks.mongo import mongo_stages
 from benchmarks.report import markdown_tables, print_report
@@ -182,10 +182,10 @@ def benchmark(
     with_mongo: bool,
     resume: bool = False,
 ) -> dict[str, Any]:
-    history = datasets.cached(datasets.history_spec(entries))
+    history = scale.history(entries)
     increment = datasets.cached(datasets.increment_spec(history.spec, increment_entries))
     reference_entries = max(entries // 10, 1)
-    reference = datasets.cached(datasets.history_spec(reference_entries))
+    reference = scale.history(reference_entries)
 
     run_dir = work / f"run-{entries}"
     out = run_dir / "stages"
@@ -221,6 +221,7 @@ def benchmark(
     measured["reference_full_run"], measured["reference_incremental_run"] = _history_runs(
         "reference", reference, increment, run_dir, out, done
     )
+    scale.refresh_runs(run_dir, out, done, measured)
     measured["ccusage_history"], measured["ccusage_grown"], ccusage_notes = ccusage_runs(
         history, run_dir / "history" / "projects", work, out, done
     )
@@ -263,7 +264,9 @@ def benchmark(
         "measured": {name: m.to_json() for name, m in measured.items() if m is not None},
     }
     figures["stages"] = targets.stage_table(measured, entries, increment_entries)
-    figures["targets"] = targets.evaluate(measured)
+    figures["stages"] += scale.stage_rows(measured, entries)
+    figures["step_rss"] = scale.step_rss(measured)
+    figures["targets"] = targets.evaluate(measured) + scale.evaluate(measured)
     return figures
 
 
@@ -302,7 +305,14 @@ def main() -> None:
     parser.add_argument(
         "--resume", action="store_true", help="keep the stages a stopped run already measured"
     )
+    parser.add_argument(
+        "--no-disk-check",
+        action="store_true",
+        help="run even if the free disk looks too small for the runs (scale.check_disk)",
+    )
     args = parser.parse_args()
+    if not args.no_disk_check:
+        scale.check_disk(args.entries, args.workdir)
     figures = benchmark(
         args.entries,
         args.increment_entries,

@@ -146,24 +146,51 @@ def mongo_sync(args: argparse.Namespace) -> Result:
 
 def pipeline(args: argparse.Namespace) -> Result:
     """The whole graph for [first, last] in one run, as `claude-analytics run` starts it."""
-    started = time.perf_counter()
-    import dagster as dg
-
-    from claude_analytics.definitions import defs
-    from claude_analytics.lib.instance import get_instance
+    definitions, settings, load_seconds = _definitions()
     from claude_analytics.lib.pipeline import run_full_pipeline
-    from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
-    settings = load_settings()
-    export_for_subprocesses(settings)
-    definitions = defs()
     loaded = time.perf_counter()
     result = run_full_pipeline(
         definitions, settings, date.fromisoformat(args.first), date.fromisoformat(args.last)
     )
-    finished = time.perf_counter()
+    return _run_report(result, settings, load_seconds, time.perf_counter() - loaded)
+
+
+def job(args: argparse.Namespace) -> Result:
+    """A named job over the window its schedule would pick, as `claude-analytics run-job`."""
+    definitions, settings, load_seconds = _definitions()
+    from datetime import UTC, datetime
+
+    from claude_analytics.commands.jobs import default_window, run_job
+
+    loaded = time.perf_counter()
+    window = default_window(args.name, settings, datetime.now(UTC))
+    result = run_job(definitions, settings, args.name, window)
+    report = _run_report(result, settings, load_seconds, time.perf_counter() - loaded)
+    return {**report, "window": [str(day) for day in window] if window else None}
+
+
+def _definitions() -> tuple[Any, Any, float]:
+    """The code location and the settings, loaded as a run loads them, and the seconds
+    that took (imports included: a user's run pays them)."""
+    started = time.perf_counter()
+    from claude_analytics.definitions import defs
+    from claude_analytics.lib.settings import export_for_subprocesses, load_settings
+
+    settings = load_settings()
+    export_for_subprocesses(settings)
+    return defs(), settings, time.perf_counter() - started
+
+
+def _run_report(result: Any, settings: Any, load_seconds: float, run_seconds: float) -> Result:
+    """Success, each step's duration and [start, end], and the materialisations' metadata."""
+    import dagster as dg
+
+    from claude_analytics.lib.instance import get_instance
+
     instance = get_instance(settings)
     steps: dict[str, float] = {}
+    windows: dict[str, list[float]] = {}
     step_started: dict[str, float] = {}
     for record in instance.all_logs(
         result.run_id,
@@ -172,7 +199,9 @@ def pipeline(args: argparse.Namespace) -> Result:
         if record.dagster_event_type == dg.DagsterEventType.STEP_START:
             step_started[str(record.step_key)] = record.timestamp
         elif record.step_key in step_started:
-            steps[str(record.step_key)] = record.timestamp - step_started[str(record.step_key)]
+            begun = step_started[str(record.step_key)]
+            steps[str(record.step_key)] = record.timestamp - begun
+            windows[str(record.step_key)] = [begun, record.timestamp]
     metadata: dict[str, dict[str, Any]] = {}
     for node in steps:
         for materialization in result.asset_materializations_for_node(node):
@@ -183,9 +212,10 @@ def pipeline(args: argparse.Namespace) -> Result:
             }
     return {
         "success": result.success,
-        "load_seconds": loaded - started,
-        "run_seconds": finished - loaded,
+        "load_seconds": load_seconds,
+        "run_seconds": run_seconds,
         "steps": steps,
+        "step_windows": windows,
         "metadata": metadata,
     }
 
@@ -197,6 +227,7 @@ STAGES: dict[str, Callable[[argparse.Namespace], Result]] = {
     "mongo-sync": mongo_sync,
     "pipeline": pipeline,
     "redaction": redaction,
+    "job": job,
 }
 
 
@@ -207,6 +238,7 @@ def main() -> None:
     parser.add_argument("--logs", default=None)
     parser.add_argument("--first", default=None)
     parser.add_argument("--last", default=None)
+    parser.add_argument("--name", default=None, help="the job of the `job` stage")
     args = parser.parse_args()
     args.out.write_text(json.dumps(STAGES[args.stage](args), default=str, indent=2))
 

@@ -19,6 +19,12 @@ ISOLATED_VARIABLES = (
     "MONGO_COLLECTION",
     "DUCKDB_PATH",
     "ALERT_WEBHOOK_URL",
+    # an object store's keys: only the remote-lake tests set them, for their own server
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_PROFILE",
 )
 # Five days around 2026-03-13, when Opus 4.6 and Sonnet 4.6 dropped their long-context
 # tier: the golden tests see both price periods and requests past 200k input tokens.

@@ -230,3 +230,64 @@ def test_the_redaction_stage_times_the_parse_with_and_without_it(
     table = targets.stage_table({"redaction": measured}, 1, 1)
     row = next(r for r in table if "redaction" in r["stage"])
     assert row["entries"] == result["lines"] and "rules" in row["note"]
+
+
+def test_a_large_history_is_linked_from_shards_that_include_the_smaller_one(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from benchmarks import scale
+
+    monkeypatch.setattr(scale, "SHARD_ENTRIES", 20)
+    whole = scale.history(50, tmp_path)
+    assert [spec.entries for spec in scale._shard_specs(50)] == [20, 20, 10]
+    assert count_source_lines(whole.root) == 50
+    # shard 0 is the 20-entry history itself: the N/10-style reference is part of it
+    first = scale.history(20, tmp_path)
+    assert {p.relative_to(first.root) for p in first.root.rglob("*.jsonl")} <= {
+        p.relative_to(whole.root) for p in whole.root.rglob("*.jsonl")
+    }
+    assert whole.window() == datasets.DataSet(whole.root, datasets.history_spec(50)).window()
+
+
+def test_scale_targets_hold_the_n_run_to_eleven_times_the_n10_run() -> None:
+    from benchmarks import scale
+
+    measured = {
+        "full_run": _measured("full", 1_000.0, rss=int(1.5 * 2**30)),
+        "incremental_run": _measured("inc", 40.0),
+        "daily_full_refresh": _measured("refresh", 500.0, rss=int(2.5 * 2**30)),
+        "reference_full_run": _measured("ref", 100.0),
+        "reference_incremental_run": _measured("ref-inc", 30.0),
+        "reference_daily_full_refresh": _measured("ref-refresh", 50.0),
+    }
+    results = {t["target"]: t for t in scale.evaluate(measured)}
+    full = results["full run at N vs N/10 (s)"]
+    assert (full["limit"], full["passed"]) == (1_100.0, True)
+    assert results["peak RSS of every run at N (GiB)"]["measured"] == 2.5
+    assert results["peak RSS of every run at N (GiB)"]["passed"] is False
+    assert results["peak RSS of every run at N/10 (GiB)"]["passed"] is True
+    rows = {row["stage"]: row for row in scale.stage_rows(measured, 1_000)}
+    assert rows["daily full refresh on 1,000"]["seconds"] == 500.0
+    assert rows["daily full refresh on 100"]["entries_per_second"] == 2
+
+
+def test_the_tree_sampler_gives_each_step_its_own_peak() -> None:
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.rss import TreeSampler, step_peaks
+
+    # a child that holds ~200 MB for a while, then exits
+    child = subprocess.Popen(
+        [sys.executable, "-c", "import time; b = bytearray(200 * 2**20); time.sleep(1.5)"]
+    )
+    sampler = TreeSampler(child.pid)
+    started = time.time()
+    sampler.start()
+    child.wait()
+    sampler.stop()
+    windows = {"holding": [started + 0.8, time.time()], "never": [0.0, 1.0]}
+    peaks = step_peaks(sampler.samples, windows)
+    assert set(peaks) == {"holding"}
+    assert 150 * 2**20 < peaks["holding"] < 400 * 2**20

@@ -16,7 +16,7 @@ from claude_analytics.definitions import defs
 from claude_analytics.lib import lake, maintenance
 from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.parsing import ENTRY_SCHEMA
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.lib.settings import Settings, load_settings
 
 TODAY = datetime.now(UTC).date()
 
@@ -96,22 +96,30 @@ def test_expiry_respects_the_age_limit(fragmented_lake) -> None:
     assert len(table.metadata.snapshots) == before
 
 
+def run_weekly_maintenance(settings: Settings) -> dg.ExecuteInProcessResult:
+    """The weekly job with an expiry that keeps only the newest snapshot, whatever its age."""
+    return (
+        defs()
+        .resolve_job_def("weekly_maintenance")
+        .execute_in_process(
+            instance=get_instance(settings),
+            run_config={
+                "ops": {
+                    "maintenance__iceberg_snapshot_expiry": {
+                        "config": {"older_than_days": 0, "keep_last": 1}
+                    }
+                }
+            },
+        )
+    )
+
+
 def test_weekly_maintenance_job_records_files_and_bytes(fragmented_lake) -> None:
     table, _ = fragmented_lake
     settings = load_settings()
     with duckdb.connect(str(settings.duckdb_path)) as con:
         con.execute("create table t as select range as i from range(200000)")
-    job = defs().resolve_job_def("weekly_maintenance")
-    result = job.execute_in_process(
-        instance=get_instance(settings),
-        run_config={
-            "ops": {
-                "maintenance__iceberg_snapshot_expiry": {
-                    "config": {"older_than_days": 0, "keep_last": 1}
-                }
-            }
-        },
-    )
+    result = run_weekly_maintenance(settings)
     assert result.success
     compaction = result.asset_materializations_for_node("maintenance__iceberg_compaction")[0]
     assert compaction.metadata["conversations/current_files_before"].value == 9

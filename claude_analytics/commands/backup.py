@@ -26,7 +26,7 @@ from rich.table import Table
 
 from claude_analytics.lib import lake
 from claude_analytics.lib.locks import probe_lock
-from claude_analytics.lib.settings import Settings, iceberg_catalog_properties, load_settings
+from claude_analytics.lib.settings import Settings, iceberg_env_properties, load_settings
 
 console = Console()
 MANIFEST = "manifest.json"
@@ -65,7 +65,8 @@ def lake_counts(settings: Settings) -> dict[str, int]:
 
 
 def _lake_is_local(settings: Settings) -> bool:
-    return bool(iceberg_catalog_properties(settings.lake_dir))
+    """The default SQLite catalog under the home (a configured catalog backs itself up)."""
+    return not iceberg_env_properties()
 
 
 def _sqlite_copy(source: Path, target: Path) -> None:

@@ -41,8 +41,9 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
 
 def open_catalog(lake_dir: Path) -> Catalog:
     properties = iceberg_catalog_properties(lake_dir)
-    if properties:
-        (lake_dir / "warehouse").mkdir(parents=True, exist_ok=True)
+    warehouse = properties.get("warehouse", "")
+    if warehouse.startswith("file://"):
+        Path(warehouse.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
     return load_catalog(ICEBERG_CATALOG_NAME, **properties)
 
 

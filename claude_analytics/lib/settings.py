@@ -7,6 +7,7 @@ point everything at temporary directories by setting variables and nothing is re
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -106,15 +107,27 @@ def local_timezone() -> str:
 def iceberg_catalog_properties(lake_dir: Path) -> dict[str, str]:
     """Default catalog: SQLite + a local warehouse under the home.
 
-    pyiceberg lets passed properties override its environment configuration, so when the
-    user configures the catalog with `PYICEBERG_CATALOG__DEFAULT__*` we pass nothing.
+    When the user configures the catalog with `PYICEBERG_CATALOG__DEFAULT__*`, those
+    variables, read now: pyiceberg reads its environment once, at import, so a process that
+    imported it before the variables were set (a test, a long-lived code server) would
+    otherwise open a catalog with no URI.
     """
-    if any(key.startswith(ICEBERG_ENV_PREFIX) for key in os.environ):
-        return {}
+    configured = iceberg_env_properties()
+    if configured:
+        return configured
     return {
         "type": "sql",
         "uri": f"sqlite:///{lake_dir / 'catalog.db'}",
         "warehouse": f"file://{lake_dir / 'warehouse'}",
+    }
+
+
+def iceberg_env_properties(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """`PYICEBERG_CATALOG__DEFAULT__S3__ENDPOINT` → `s3.endpoint`, as pyiceberg names them."""
+    return {
+        name[len(ICEBERG_ENV_PREFIX) :].lower().replace("__", ".").replace("_", "-"): value
+        for name, value in (os.environ if env is None else env).items()
+        if name.upper().startswith(ICEBERG_ENV_PREFIX)
     }
 
 
@@ -150,9 +163,21 @@ def load_quality_settings() -> QualitySettings:
     )
 
 
+# A remote catalog's secrets: its OAuth2 client credential or token, and the object
+# store's secret key (as a catalog property or in the standard AWS variables).
+ICEBERG_SECRET_NAMES = (
+    f"{ICEBERG_ENV_PREFIX}CREDENTIAL",
+    f"{ICEBERG_ENV_PREFIX}TOKEN",
+    f"{ICEBERG_ENV_PREFIX}S3__SECRET_ACCESS_KEY",
+    f"{ICEBERG_ENV_PREFIX}S3__SESSION_TOKEN",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+
+
 def secret_values() -> tuple[str, ...]:
     """Values that must never be written anywhere (alerts scrub them verbatim)."""
-    names = ("MONGO_URI", "ALERT_WEBHOOK_URL")
+    names = ("MONGO_URI", "ALERT_WEBHOOK_URL", *ICEBERG_SECRET_NAMES)
     return tuple(v for v in (os.environ.get(name) for name in names) if v and len(v) >= 6)
 
 

@@ -19,26 +19,11 @@ if [ -x "$BINARY" ] && "$BINARY" --version >/dev/null 2>&1; then
     exit 0
 fi
 
-GO="$(command -v go || true)"
-if [ -z "$GO" ] && [ -x /usr/local/go/bin/go ]; then
-    GO=/usr/local/go/bin/go
-fi
-if [ -z "$GO" ]; then
-    # Debian's Go is older than FerretDB's go.mod; GOTOOLCHAIN=auto fetches the newer
-    # toolchain through the Go module proxy.
-    apt-get install -y -q golang-go >/dev/null
-    GO="$(command -v go)"
-fi
-export GOTOOLCHAIN="${GOTOOLCHAIN:-auto}"
-
-# `go install MODULE@VERSION` needs the proxy's version list, which is refused here;
-# downloading the exact version works, and building from a writable copy lets us add the
-# version file FerretDB's binary insists on (the module zip does not ship it).
-SOURCE_DIR="$("$GO" mod download -json "$MODULE@$VERSION" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
-if [ -z "$SOURCE_DIR" ] || [ ! -d "$SOURCE_DIR" ]; then
-    echo "could not download $MODULE@$VERSION from the Go module proxy" >&2
-    exit 1
-fi
+source scripts/test-deps/lib/go.sh
+find_go
+# building from a writable copy lets us add the version file FerretDB's binary insists on
+# (the module zip does not ship it)
+SOURCE_DIR="$(go_module_dir "$MODULE" "$VERSION")"
 BUILD="$CACHE/src"
 rm -rf "$BUILD"
 mkdir -p "$CACHE"
