@@ -17,6 +17,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from claude_analytics.defs.reference.assets import model_prices
 from claude_analytics.defs.transform.assets import dbt_models
 from claude_analytics.lib import warehouse
 from claude_analytics.lib.dbt import dbt_project
@@ -64,7 +65,7 @@ def test_dbt_waits_for_a_foreign_lock_and_logs_the_wait() -> None:
     try:
         started = time.monotonic()
         result = dg.materialize(
-            [dbt_models],
+            [model_prices, dbt_models],  # dbt reads the price tables the reference asset writes
             resources={
                 "dbt": DbtCliResource(project_dir=dbt_project()),
                 "duckdb": WarehouseResource(database=str(database)),

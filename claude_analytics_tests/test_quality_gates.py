@@ -7,7 +7,7 @@ import json
 import os
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
@@ -58,16 +58,19 @@ def test_failed_gates_stop_the_marts_and_raise_an_alert(
 ) -> None:
     broken = small_sample / "-home-dev-broken" / "session.jsonl"
     broken.parent.mkdir()
-    broken.write_bytes(b'{"type": "user", "timestamp": "2026-11-02T10:00:00Z", "sessionId": "s"\n')
+    day = FIRST + timedelta(days=1)  # inside the sample's window
+    broken.write_bytes(
+        b'{"type": "user", "timestamp": "' + f"{day}".encode() + b'T10:00:00Z", "sessionId": "s"\n'
+    )
     # a file with no parseable line is dated by its modification time: inside the window
-    written = datetime(2026, 11, 2, 10, 5, tzinfo=UTC).timestamp()
+    written = datetime.combine(day, time(10, 5), tzinfo=UTC).timestamp()
     os.utime(broken, (written, written))
     # a usable line pandera must reject: negative tokens type-check but are impossible
     negative = {
         "type": "assistant",
         "uuid": "negative-tokens",
         "sessionId": "s",
-        "timestamp": "2026-11-02T11:00:00Z",
+        "timestamp": f"{day}T11:00:00Z",
         "message": {"role": "assistant", "usage": {"input_tokens": 3, "output_tokens": -40}},
     }
     (broken.parent / "negative.jsonl").write_text(json.dumps(negative) + "\n")
