@@ -56,6 +56,9 @@ def prepare() -> None:
     """Parse the dbt project so Dagster can load its manifest (done once per change)."""
     from claude_analytics.lib.dbt import dbt_project
 
+    # The profile renders DUCKDB_PATH: parsing with the pipeline's own value lets the first
+    # run reuse this parse (dbt re-parses everything when the profile differs).
+    export_for_subprocesses(load_settings())
     project = dbt_project()
     project.preparer.prepare(project)
     console.print(f"dbt manifest ready at {project.manifest_path}")

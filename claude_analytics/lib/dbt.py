@@ -50,14 +50,20 @@ def dbt_project() -> DbtProject:
     return project
 
 
+SEEDS_GROUP = "seeds"
+
+
 class ClaudeAnalyticsTranslator(DagsterDbtTranslator):
-    """Asset keys mirror the DuckDB relation: `<schema>/<table>`, grouped by layer."""
+    """Asset keys mirror the DuckDB relation: `<schema>/<table>`, grouped by layer; the seeds
+    (price and tool-category tables) in a group of their own rather than Dagster's `default`."""
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
     ) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        if node.get("resource_type") == "seed":
+            return spec.replace_attributes(group_name=SEEDS_GROUP)
         if node.get("resource_type") != "model":
             return spec
         schema = node.get("config", {}).get("schema") or node.get("schema")
@@ -70,8 +76,13 @@ class ClaudeAnalyticsTranslator(DagsterDbtTranslator):
 
 
 def translator() -> ClaudeAnalyticsTranslator:
+    """dbt tests become asset checks; those on the `raw` sources become checks on the
+    warehouse assets (`raw/conversations`), where an operator looks for them, instead of
+    observations logged with a warning on every build."""
     return ClaudeAnalyticsTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        settings=DagsterDbtTranslatorSettings(
+            enable_asset_checks=True, enable_source_tests_as_checks=True
+        )
     )
 
 
