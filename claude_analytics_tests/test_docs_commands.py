@@ -77,7 +77,7 @@ COVERAGE: dict[str, str] = {
 MAKE_TARGETS = {
     "run": "claude-analytics run",
     "test": "pytest",
-    "dev": "dagster dev -w workspace.yaml",
+    "dev": "dg dev",
     "lint": "ruff check .",
     "format": "ruff format .",
     "lock": "uv pip compile pyproject.toml",
