@@ -51,11 +51,19 @@ def dbt_project() -> DbtProject:
 
 
 SEEDS_GROUP = "seeds"
+RAW_SOURCE = "source.claude_analytics.raw.conversations"
 
 
 class ClaudeAnalyticsTranslator(DagsterDbtTranslator):
-    """Asset keys mirror the DuckDB relation: `<schema>/<table>`, grouped by layer; the seeds
-    (price and tool-category tables) in a group of their own rather than Dagster's `default`."""
+    """Asset keys mirror the DuckDB relation: `<schema>/<table>`, grouped by layer.
+
+    The seeds (price and tool-category tables) sit in a group of their own and follow the
+    raw load: every dbt build after a raw window (re)loads them with the models, and an asset
+    backfill must do the same. As roots they started in a run of their own beside the raw
+    window, and the models that need them were split over as many runs as the two finished
+    apart; "the lake and everything downstream" left them out, so a fresh warehouse had no
+    prices to build from.
+    """
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
@@ -63,7 +71,10 @@ class ClaudeAnalyticsTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
         if node.get("resource_type") == "seed":
-            return spec.replace_attributes(group_name=SEEDS_GROUP)
+            raw = self.get_asset_spec(manifest, RAW_SOURCE, project).key
+            return spec.replace_attributes(
+                group_name=SEEDS_GROUP, deps=[*spec.deps, dg.AssetDep(raw)]
+            )
         if node.get("resource_type") != "model":
             return spec
         schema = node.get("config", {}).get("schema") or node.get("schema")
