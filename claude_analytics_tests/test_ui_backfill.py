@@ -169,7 +169,7 @@ def test_screenshots_of_what_an_operator_sees(deployment: Deployment, tmp_path: 
             browser.open(f"{deployment.ui.url}{path}", ready)
             time.sleep(3)  # graphs lay themselves out, charts draw, after the data arrives
             assert "Something went wrong" not in browser.evaluate(text), path
-            browser.screenshot(ARTIFACTS / name)
+            browser.screenshot(ARTIFACTS / name, full_page=False)
             assert (ARTIFACTS / name).stat().st_size > 20_000, name
     finally:
         browser.close()
