@@ -55,10 +55,8 @@ def webhook() -> Iterator[str]:
         server.server_close()
 
 
-@pytest.mark.filterwarnings("ignore::dagster.BetaWarning")  # build_..._context(repository_def)
-def test_failed_gates_stop_the_marts_and_raise_an_alert(
-    small_sample: Path, webhook: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _break_the_gates(small_sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One unreadable file (a dead letter over a 0% gate) and one impossible entry."""
     broken = small_sample / "-home-dev-broken" / "session.jsonl"
     broken.parent.mkdir()
     broken.write_bytes(b'{"type": "user", "timestamp": "2026-11-02T10:00:00Z", "sessionId": "s"\n')
@@ -75,6 +73,13 @@ def test_failed_gates_stop_the_marts_and_raise_an_alert(
     }
     (broken.parent / "negative.jsonl").write_text(json.dumps(negative) + "\n")
     monkeypatch.setenv("CLAUDE_ANALYTICS_MAX_DEAD_LETTER_RATE", "0")
+
+
+@pytest.mark.filterwarnings("ignore::dagster.BetaWarning")  # build_..._context(repository_def)
+def test_failed_gates_stop_the_marts_and_raise_an_alert(
+    small_sample: Path, webhook: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _break_the_gates(small_sample, monkeypatch)
     monkeypatch.setenv("ALERT_WEBHOOK_URL", webhook)
     settings = load_settings()
 
@@ -124,6 +129,26 @@ def test_failed_gates_stop_the_marts_and_raise_an_alert(
     assert posted["errors"] == logged["errors"]
     assert WEBHOOK_TOKEN not in (settings.home / "alerts.log").read_text()
     assert WEBHOOK_TOKEN not in json.dumps(posted)
+
+
+def test_a_failed_cli_run_shows_the_failed_step_and_its_cause(
+    small_sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`claude-analytics run` ends with what failed and why, on screen, and the log's path."""
+    from typer.testing import CliRunner
+
+    from claude_analytics.cli import app
+
+    _break_the_gates(small_sample, monkeypatch)
+    result = CliRunner().invoke(app, ["run"], env={"COLUMNS": "200"})
+    assert result.exit_code == 1, result.output
+    assert "✗ extract → lake" in result.output
+    failure = next(line for line in result.output.splitlines() if line.startswith("✗ lake_raw"))
+    assert "dead_letter_rate" in result.output and "Error occurred while" not in failure
+    assert "full_pipeline failed" in result.output
+    logged = next(load_settings().home.glob("logs/full_pipeline-*.log")).read_text()
+    assert "STEP_FAILURE" in logged or "lake_raw" in logged
+    assert len(result.output.splitlines()) <= 25, result.output
 
 
 def test_alert_texts_are_scrubbed_of_secrets() -> None:
