@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from claude_analytics.commands.report import print_serving_locations
+from claude_analytics.lib import stale_runs
 from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.pipeline import LayerCount, layer_counts, run_job_in_process
 from claude_analytics.lib.run_output import output_into, run_log_path
@@ -106,6 +107,8 @@ def execute(
     models, tests = _dbt_totals(definitions)
     progress = RunProgress(days=days, dbt_models=models, dbt_tests=tests)
     instance = get_instance(settings)
+    # before the output goes to the log: a recovered dead run is news for the screen
+    stale_runs.recover_stale_runs(instance, console.print)
     run_id = str(uuid.uuid4())
     instance.add_event_listener(run_id, progress.handle)
     span = f" over {window[0]} … {window[1]} ({days} days)" if window else ""
