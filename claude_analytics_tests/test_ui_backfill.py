@@ -1,8 +1,9 @@
 """The Dagster UI as an operator lives it: a real webserver and daemon on a sample home.
 
-A backfill of the lake and everything downstream over three days is launched the way the
-UI's Materialize dialog launches it (GraphQL `launchPartitionBackfill`), while the hourly
-job runs beside it, and must end COMPLETED_SUCCESS with the data in every layer. Then
+A backfill of every asset but maintenance (the lake and everything downstream) over three
+days is launched the way the UI's Materialize dialog launches it (GraphQL
+`launchPartitionBackfill`), while the hourly job runs beside it, and must end
+COMPLETED_SUCCESS in two runs with the data in every layer. Then
 Debian's Chromium opens the pages an operator looks at and saves them under
 `test-artifacts/ui/` for a reviewer.
 """
@@ -68,7 +69,7 @@ def deployment(
                 },
             )
             backfill_id = ui.launch_backfill(
-                [{"path": key.path} for key in _lake_and_downstream()],
+                [{"path": key.path} for key in _pipeline()],
                 [day.isoformat() for day in DAYS],
             )
             backfill = ui.wait(
@@ -83,13 +84,14 @@ def deployment(
             yield Deployment(ui, settings, logs, backfill_id, backfill, hourly, hourly_status)
 
 
-def _lake_and_downstream() -> list[dg.AssetKey]:
-    """What an operator selects in the lineage graph (`group:lake+`, no maintenance) before
-    *Materialize*: the partitioned lake and warehouse assets, the dbt models, serving."""
+def _pipeline() -> list[dg.AssetKey]:
+    """What an operator selects in the lineage graph before *Materialize* (`not
+    group:maintenance`): the partitioned lake and warehouse assets and everything they feed,
+    reference prices, seeds, dbt models, serving."""
     from claude_analytics.definitions import defs
 
-    selection = dg.AssetSelection.groups("lake").downstream() - MAINTENANCE
-    return sorted(selection.resolve(defs().resolve_asset_graph()), key=str)
+    graph = defs().resolve_asset_graph()
+    return sorted((dg.AssetSelection.all() - MAINTENANCE).resolve(graph), key=str)
 
 
 def _rows(path: Path, sql: str) -> dict:
