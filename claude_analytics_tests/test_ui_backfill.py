@@ -144,7 +144,7 @@ def test_the_backfill_days_show_as_materialized_partitions(deployment: Deploymen
 # page, what it shows once its data has loaded, the file it is saved as
 PAGES = (
     ("/asset-groups", ("lake", "warehouse", "serving"), "lineage-groups.png"),
-    ("/assets/raw/conversations?view=lineage", ("stg_entries", "model_pricing"), "lineage.png"),
+    ("/assets/raw/conversations?view=lineage", ("stg_entries", "tool_categories"), "lineage.png"),
     (
         f"/assets/raw/conversations?view=partitions&partition={DAYS[1]}",
         ("Materialized (", "content_hash_by_day"),
