@@ -23,6 +23,7 @@ LAKE_STEP, WAREHOUSE_STEP, DBT_STEP = "lake_raw", "warehouse_raw", "dbt_models"
 STAGE_LABELS: Mapping[str, str] = {
     LAKE_STEP: "extract → lake",
     WAREHOUSE_STEP: "lake → warehouse",
+    "model_prices": "reference prices",
     DBT_STEP: "dbt build",
     "serving__analytics_snapshot": "serving snapshot",
     "serving__dashboard": "dashboard",
