@@ -14,7 +14,7 @@ RUN uv pip install --system --no-cache --compile-bytecode -r requirements.lock
 
 COPY claude_analytics ./claude_analytics
 COPY dbt_project ./dbt_project
-COPY workspace.yaml dagster.yaml ./
+COPY workspace.yaml ./
 RUN uv pip install --system --no-cache --no-deps -e . \
     && python -m compileall -q claude_analytics \
     && claude-analytics prepare \

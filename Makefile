@@ -30,10 +30,10 @@ test-deps:  ## the real servers and browser the tests use (idempotent)
 test: install test-deps  ## the whole test suite, as CI runs it
 	$(BIN)/pytest
 
-dev: install  ## the Dagster UI on http://localhost:3000
+dev: install  ## the Dagster UI on http://localhost:3000, with the daemon (dg dev)
 	mkdir -p $(DAGSTER_HOME)
-	test -f $(DAGSTER_HOME)/dagster.yaml || cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -w workspace.yaml
+	test -f $(DAGSTER_HOME)/dagster.yaml || cp deploy/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dg dev
 
 BENCH_ENTRIES ?= 1000000
 bench: install  ## time every stage at a million entries against its target (BENCHMARKS.md)

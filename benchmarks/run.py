@@ -146,7 +146,7 @@ def fixed_cost(work: Path, out: Path, done: dict[str, Measured]) -> tuple[Measur
         home = work / label
         shutil.rmtree(home, ignore_errors=True)
         (home / "dagster").mkdir(parents=True)
-        shutil.copyfile(REPO / "dagster.yaml", home / "dagster" / "dagster.yaml")
+        shutil.copyfile(REPO / "deploy" / "dagster.yaml", home / "dagster" / "dagster.yaml")
         env = stage_env(home, CLAUDE_LOGS_DIR=logs)
         measured.append(_median_run(label, command, env, out))
         (out / "measured.jsonl").open("a").write(json.dumps(measured[-1].to_json()) + "\n")

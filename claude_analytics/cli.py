@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from claude_analytics.commands import backup as ops_backup
 from claude_analytics.commands import doctor as ops_doctor
 from claude_analytics.commands import jobs as ops_jobs
+from claude_analytics.commands import run as ops_run
 from claude_analytics.commands import status as ops_status
-from claude_analytics.commands.report import print_serving_locations, report
+from claude_analytics.commands.report import report
 from claude_analytics.lib.sample_data import (
     DEFAULT_DAYS,
     DEFAULT_SEED,
@@ -56,47 +55,12 @@ def prepare() -> None:
     """Parse the dbt project so Dagster can load its manifest (done once per change)."""
     from claude_analytics.lib.dbt import dbt_project
 
+    # The profile renders DUCKDB_PATH: parsing with the pipeline's own value lets the first
+    # run reuse this parse (dbt re-parses everything when the profile differs).
+    export_for_subprocesses(load_settings())
     project = dbt_project()
     project.preparer.prepare(project)
     console.print(f"dbt manifest ready at {project.manifest_path}")
-
-
-@app.command()
-def run() -> None:
-    """Materialise every asset on the configured source, then print rows per layer."""
-    from claude_analytics.definitions import defs
-    from claude_analytics.lib.pipeline import layer_counts, run_full_pipeline, source_date_range
-    from claude_analytics.lib.resources import source_resource
-
-    settings = load_settings()
-    export_for_subprocesses(settings)
-    started = time.monotonic()
-    definitions = defs()
-    with source_resource(settings).process_config_and_initialize_cm() as resource:
-        console.print(f"Source: [bold]{settings.source_kind}[/] ({resource.open().describe()})")
-        window = source_date_range(resource)
-    if window is None:
-        console.print("[yellow]The source holds no entries: nothing to run.[/]")
-        raise typer.Exit(0)
-    first, last = window
-    console.print(f"Materialising every asset for {first} … {last} in one run")
-    result = run_full_pipeline(definitions, settings, first, last)
-    if not result.success:
-        console.print(f"[red]The run failed[/] (run id {result.run_id}); see the events above.")
-        raise typer.Exit(1)
-    table = Table(
-        title=f"Rows per layer (run {result.run_id[:8]}, {time.monotonic() - started:.1f}s)"
-    )
-    table.add_column("layer")
-    table.add_column("relation")
-    table.add_column("rows", justify="right")
-    for count in layer_counts(settings):
-        table.add_row(count.layer, count.relation, f"{count.rows:,}")
-    console.print(table)
-    console.print(f"DuckDB warehouse: [bold]{settings.duckdb_path}[/]")
-    console.print(f"Iceberg lake:     [bold]{settings.lake_dir}[/]")
-    console.print(f"Dagster home:     [bold]{settings.dagster_home}[/] (make dev opens the UI)")
-    print_serving_locations(settings, console)
 
 
 @app.command("sync")
@@ -121,7 +85,7 @@ def _register_commands() -> None:
 
 _register_commands()
 
-for _commands in (ops_backup, ops_doctor, ops_jobs, ops_status):
+for _commands in (ops_backup, ops_doctor, ops_jobs, ops_run, ops_status):
     _commands.register(app)
 
 

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 def test_dagster_asset_materialize_one_partition(small_sample: Path, isolated_env: Path) -> None:
     dagster_home = Path(os.environ["DAGSTER_HOME"])
     dagster_home.mkdir(parents=True)
-    shutil.copyfile(REPO / "dagster.yaml", dagster_home / "dagster.yaml")
+    shutil.copyfile(REPO / "deploy" / "dagster.yaml", dagster_home / "dagster.yaml")
     dagster = Path(sys.executable).parent / "dagster"
 
     completed = subprocess.run(

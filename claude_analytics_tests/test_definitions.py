@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import dagster as dg
 
 from claude_analytics.definitions import defs
+
+REPO = Path(__file__).resolve().parents[1]
 
 EXPECTED_KEYS = {
     dg.AssetKey(["source", "claude_code_logs"]),
@@ -53,3 +60,32 @@ def test_prices_are_a_reference_asset_the_costs_depend_on() -> None:
     check = dg.AssetCheckKey(dg.AssetKey(["marts", "fct_token_usage"]), "every_token_is_priced")
     assert check in graph.asset_check_keys
     assert graph.get_check_spec(check).blocking is False
+
+
+def test_seeds_are_a_group_that_follows_the_raw_load() -> None:
+    """A UI backfill of the lake and everything downstream takes the seeds along, in the one
+    run of every dbt model (as roots they ran apart and split the models over several runs)."""
+    graph = defs().resolve_asset_graph()
+    seed = graph.get(dg.AssetKey(["seeds", "tool_categories"]))
+    assert seed.group_name == "seeds"
+    assert seed.parent_keys == {dg.AssetKey(["raw", "conversations"])}
+
+
+def test_dg_check_defs_loads_the_code_location() -> None:
+    """`dg check defs` from the project root, as the runbook runs it after a model change."""
+    from claude_analytics.lib.instance import ensure_dagster_home
+    from claude_analytics.lib.settings import load_settings
+
+    ensure_dagster_home(load_settings())  # the home `make run` and `make dev` set up
+    completed = subprocess.run(
+        [str(Path(sys.executable).parent / "dg"), "check", "defs"],
+        cwd=REPO,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert "All definitions loaded successfully" in completed.stdout + completed.stderr
+    assert "warning" not in (completed.stdout + completed.stderr).lower()

@@ -54,7 +54,10 @@ COVERAGE: dict[str, str] = {
         "test_stale_runs::test_a_run_killed_in_each_pooled_step_does_not_wedge_the_next"
     ),
     "dagster asset materialize": f"{E2E}::test_a_cli_backfill_is_one_run_that_fills_every_layer",
-    "dagster job execute": f"{E2E}::test_weekly_maintenance_runs_from_both_command_lines",
+    "dagster job execute": f"{E2E}::test_weekly_maintenance_runs_from_each_command_line",
+    "dg launch --assets": f"{E2E}::test_one_partition_from_the_cli_replaces_only_that_day",
+    "dg launch --job": f"{E2E}::test_weekly_maintenance_runs_from_each_command_line",
+    "dg check defs": "test_definitions::test_dg_check_defs_loads_the_code_location",
     "dagster schedule list": SCHEDULES,
     "dagster schedule stop": SCHEDULES,
     "dagster schedule start": SCHEDULES,
@@ -77,7 +80,7 @@ COVERAGE: dict[str, str] = {
 MAKE_TARGETS = {
     "run": "claude-analytics run",
     "test": "pytest",
-    "dev": "dagster dev -w workspace.yaml",
+    "dev": "dg dev",
     "lint": "ruff check .",
     "format": "ruff format .",
     "lock": "uv pip compile pyproject.toml",

@@ -145,7 +145,7 @@ def test_writers_share_pools_and_partitioned_assets_backfill_in_one_run(
 def test_local_instance_is_sqlite_under_dagster_home_with_one_slot_pools(tmp_path: Path) -> None:
     home = tmp_path / "dagster_home"
     home.mkdir()
-    shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
+    shutil.copyfile(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "SqliteRunStorage"
         assert Path(instance.root_directory) == home

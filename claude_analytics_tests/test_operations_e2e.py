@@ -57,6 +57,11 @@ def dagster(*args: str) -> subprocess.CompletedProcess[str]:
     return _run([str(BIN / "dagster"), *args])
 
 
+def dg_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """Dagster 1.13's `dg`, run from the project root as the README does."""
+    return _run([str(BIN / "dg"), *args])
+
+
 def cli(*args: str):
     """`claude-analytics ...` in process, wide enough that rich never wraps a number."""
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "220"})
@@ -139,10 +144,9 @@ def test_a_cli_backfill_is_one_run_that_fills_every_layer(ops_home: OpsHome) -> 
 def test_one_partition_from_the_cli_replaces_only_that_day(ops_home: OpsHome) -> None:
     day = (FIRST + timedelta(days=1)).isoformat()
     before = _lake_rows(lake.CONVERSATIONS)
-    result = dagster(
-        "asset", "materialize", "-m", "claude_analytics.definitions",
-        "--select", "lake/raw/conversations,lake/raw/dead_letters", "--partition", day,
-    )  # fmt: skip
+    result = dg_cli(
+        "launch", "--assets", "lake/raw/conversations,lake/raw/dead_letters", "--partition", day
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert _lake_rows(lake.CONVERSATIONS) == before
     event = get_instance(load_settings()).get_latest_materialization_event(LAKE_KEY)
@@ -259,8 +263,9 @@ def test_the_hourly_job_loads_yesterday_and_today_and_leaves_older_days(ops_home
 
 
 def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_the_whole_warehouse() -> None:
-    result = cli("run-job", "daily_full_refresh")
+    result = cli("run-job", "daily_full_refresh", "--verbose")
     assert result.exit_code == 0, result.output
+    assert "Completed successfully" in result.output  # --verbose streams dbt's own output
     raw = _warehouse("select count(*) from raw.conversations")
     assert _warehouse("select sum(entries) from marts.agg_daily_summary") == raw
     instance = get_instance(load_settings())
@@ -272,18 +277,20 @@ def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_the_whole_wareho
     assert any("--full-refresh" in (entry.user_message or "") for entry in logs)
 
 
-def test_weekly_maintenance_runs_from_both_command_lines() -> None:
+def test_weekly_maintenance_runs_from_each_command_line() -> None:
     rows = _lake_rows(lake.CONVERSATIONS)
     assert cli("run-job", "weekly_maintenance").exit_code == 0
     result = dagster(
         "job", "execute", "-m", "claude_analytics.definitions", "-j", "weekly_maintenance"
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    launched = dg_cli("launch", "--job", "weekly_maintenance")
+    assert launched.returncode == 0, launched.stderr[-3000:]
     instance = get_instance(load_settings())
     records = instance.fetch_materializations(
         dg.AssetKey(["maintenance", "iceberg_snapshot_expiry"]), limit=10
     ).records
-    assert len(records) == 2
+    assert len(records) == 3
     assert "conversations/all_files_after" in records[0].asset_materialization.metadata
     assert _lake_rows(lake.CONVERSATIONS) == rows
 
@@ -367,6 +374,16 @@ def test_everything_is_restored_from_the_source_after_losing_the_lake() -> None:
     assert result.exit_code == 0, result.output
     assert {t: _lake_rows(t) for t in lake_before} == lake_before
     assert _all_warehouse_counts() == warehouse_before
+    # one screen (with make's own lines), no warning; dbt's and Dagster's output in the log
+    lines = result.output.splitlines()
+    assert len(lines) <= 30, result.output
+    assert "warning" not in result.output.lower()
+    assert "extract → lake" in result.output and "dbt build" in result.output
+    log = Path(next(line for line in lines if line.startswith("Log:")).split()[1])
+    assert log.parent == settings.home / "logs"
+    logged = log.read_text()
+    assert "Completed successfully" in logged and "Completed successfully" not in result.output
+    assert "dagster - INFO - full_pipeline" in logged
 
 
 def test_schedules_are_listed_stopped_and_started_from_dagster_cli() -> None:

@@ -31,6 +31,10 @@ def test_gates_freshness_sensor_and_resources(monkeypatch) -> None:
         (LAKE, "dead_letter_rate"): True,
         (LAKE, "schema_drift"): False,
         (RAW, "matches_lake"): True,
+        # dbt's tests on the raw.conversations source, shown on the asset that loads it;
+        # dbt skips the models after them itself (blocking, they would hold the price matches)
+        (RAW, "source_unique_raw_conversations_entry_id"): False,
+        (RAW, "source_not_null_raw_conversations_entry_id"): False,
     }
 
     # dbt's key-guarding tests arrive as blocking checks (error severity)
@@ -52,6 +56,9 @@ def test_gates_freshness_sensor_and_resources(monkeypatch) -> None:
 
     sensor = definitions.resolve_sensor_def("alert_on_run_failure")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    # no MONGO_URI here: the MongoDB sensor would only skip, so it starts stopped
+    mongo_sensor = definitions.resolve_sensor_def("mongodb_new_documents")
+    assert mongo_sensor.default_status == dg.DefaultSensorStatus.STOPPED
 
     resources = definitions.resources
     assert isinstance(resources["duckdb"], WarehouseResource)

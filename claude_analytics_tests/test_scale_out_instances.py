@@ -70,7 +70,7 @@ def test_each_instance_file_passes_dagsters_validation(
     assert set(config["storage"]) == {"postgres"}
     assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
     # the same pools as the local instance: one DuckDB writer, one Iceberg committer
-    local = yaml.safe_load((REPO / "dagster.yaml").read_text())
+    local = yaml.safe_load((REPO / "deploy" / "dagster.yaml").read_text())
     assert config["concurrency"] == local["concurrency"]
 
 

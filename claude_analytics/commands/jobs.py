@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated
 
-import dagster as dg
 import typer
 from rich.console import Console
 
+from claude_analytics.commands.run import VerboseOption, execute, print_checks, print_outcome
 from claude_analytics.defs.jobs import FULL_REFRESH_RUN_CONFIG
 from claude_analytics.lib.data_range import lake_date_range
-from claude_analytics.lib.pipeline import run_job_in_process, source_date_range
+from claude_analytics.lib.pipeline import source_date_range
 from claude_analytics.lib.resources import source_resource
 from claude_analytics.lib.settings import Settings, load_settings
 from claude_analytics.lib.warehouse_file import damage, move_aside
@@ -43,17 +43,7 @@ def default_window(name: str, settings: Settings, now: datetime) -> tuple[date, 
     return source_date_range(source_resource(settings))
 
 
-def run_job(
-    defs: dg.Definitions,
-    settings: Settings,
-    name: str,
-    window: tuple[date, date] | None,
-) -> dg.ExecuteInProcessResult:
-    """Execute a job in this process, with the run config its schedule would give it."""
-    return run_job_in_process(defs, settings, name, window, JOB_RUN_CONFIG.get(name))
-
-
-def _run_and_report(name: str, first: str | None, last: str | None) -> None:
+def _run_and_report(name: str, first: str | None, last: str | None, verbose: bool) -> None:
     from claude_analytics.definitions import defs
 
     settings = load_settings()
@@ -65,27 +55,28 @@ def _run_and_report(name: str, first: str | None, last: str | None) -> None:
     if definitions.resolve_job_def(name).partitions_def is not None and window is None:
         console.print(f"[yellow]No data to run {name} over.[/]")
         raise typer.Exit(0)
-    span = f" over {window[0]} … {window[1]}" if window else ""
-    console.print(f"Running [bold]{name}[/]{span}")
-    result = run_job(definitions, settings, name, window)
-    if not result.success:
-        console.print(f"[red]{name} failed[/] (run id {result.run_id}); see the events above.")
+    outcome = execute(definitions, settings, name, window, JOB_RUN_CONFIG.get(name), verbose)
+    print_checks(outcome)
+    if outcome.log_path is not None:
+        console.print(f"Log: [bold]{outcome.log_path}[/] (Dagster and dbt)", soft_wrap=True)
+    print_outcome(outcome, name)
+    if not outcome.result.success:
         raise typer.Exit(1)
-    console.print(f"[green]{name} succeeded[/] (run id {result.run_id})")
 
 
 def run_job_command(
     name: Annotated[str, typer.Argument(help=f"One of: {', '.join(JOB_NAMES)}.")],
     first: Annotated[str | None, typer.Option(help="First day (YYYY-MM-DD).")] = None,
     last: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD), inclusive.")] = None,
+    verbose: VerboseOption = False,
 ) -> None:
     """Run a job now, in this process, over the days its schedule would pick."""
     if name not in JOB_NAMES:
         raise typer.BadParameter(f"unknown job {name!r}; one of {', '.join(JOB_NAMES)}")
-    _run_and_report(name, first, last)
+    _run_and_report(name, first, last, verbose)
 
 
-def rebuild_command() -> None:
+def rebuild_command(verbose: VerboseOption = False) -> None:
     """Rebuild the warehouse (raw tables, every dbt model) from the Iceberg lake alone.
 
     A damaged warehouse file is moved aside first (kept, renamed). For a lost lake,
@@ -96,7 +87,7 @@ def rebuild_command() -> None:
     if problem is not None:
         moved = move_aside(path)
         console.print(f"[yellow]{path} cannot be read ({problem}); moved it to {moved}.[/]")
-    _run_and_report("warehouse_from_lake", None, None)
+    _run_and_report("warehouse_from_lake", None, None, verbose)
 
 
 def register(app: typer.Typer) -> None:

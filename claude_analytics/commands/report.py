@@ -142,9 +142,11 @@ def print_serving_locations(settings: Settings, console: Console) -> None:
 
     snapshot, page = snapshot_path(settings), dashboard_path(settings)
     if snapshot.exists():
-        console.print(f"Serving snapshot: [bold]{snapshot}[/] (Metabase, notebooks, reports)")
+        console.print(
+            f"Serving snapshot: [bold]{snapshot}[/] (Metabase, notebooks, reports)", soft_wrap=True
+        )
     if page.exists():
-        console.print(f"Dashboard:        [bold]{page.as_uri()}[/]")
+        console.print(f"Dashboard:        [bold]{page.as_uri()}[/]", soft_wrap=True)
         console.print(
             "Reports:          claude-analytics report daily|weekly|monthly|session|blocks"
         )

@@ -1,8 +1,10 @@
 """Failure alerts: one JSON line appended under the home, and a POST to a webhook if set.
 
-An alert is built from a failed run's job name, id and error texts. Error texts can quote
-data or a connection string, so every text goes through the redaction rules and the
-configured secret values are scrubbed verbatim; the webhook URL itself is never written.
+An alert is built from a failed run's job name, id and days and, for each failed step, the
+root cause (the exception the asset raised, not Dagster's wrapper around it) and the assets
+the step materializes. Error texts can quote data or a connection string, so every text goes
+through the redaction rules and the configured secret values are scrubbed verbatim; the
+webhook URL itself is never written.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from claude_analytics.lib.failures import StepFailure
 from claude_analytics.lib.redaction import redact_text
 
 MAX_TEXT = 2_000
@@ -25,8 +28,12 @@ class Alert:
     job_name: str
     run_id: str
     message: str
+    # the days the run owned (`2026-11-01...2026-11-03`, or one day), when it had any
+    partitions: str | None = None
     failed_steps: list[str] = field(default_factory=list)
+    # each failure's root cause as "Type: message", for a reader of the log line
     errors: list[str] = field(default_factory=list)
+    failures: list[StepFailure] = field(default_factory=list)
     raised_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
 
@@ -37,20 +44,32 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
     return redact_text(text)[:MAX_TEXT]
 
 
+def _scrubbed(failure: StepFailure, secrets: tuple[str, ...]) -> StepFailure:
+    return replace(
+        failure,
+        error_type=scrub(failure.error_type, secrets),
+        message=scrub(failure.message, secrets),
+        caused_by=[scrub(text, secrets) for text in failure.caused_by],
+    )
+
+
 def build_alert(
     job_name: str,
     run_id: str,
     message: str,
-    failed_steps: list[str],
-    errors: list[str],
+    failures: list[StepFailure],
     secrets: tuple[str, ...],
+    partitions: str | None = None,
 ) -> Alert:
+    clean = [_scrubbed(failure, secrets) for failure in failures]
     return Alert(
         job_name=job_name,
         run_id=run_id,
         message=scrub(message, secrets),
-        failed_steps=failed_steps,
-        errors=[scrub(error, secrets) for error in errors],
+        partitions=partitions,
+        failed_steps=[failure.step for failure in clean],
+        errors=[scrub(f"{f.error_type}: {f.message}", secrets) for f in clean],
+        failures=clean,
     )
 
 

@@ -50,14 +50,30 @@ def dbt_project() -> DbtProject:
     return project
 
 
+SEEDS_GROUP = "seeds"
+RAW_SOURCE = "source.claude_analytics.raw.conversations"
+
+
 class ClaudeAnalyticsTranslator(DagsterDbtTranslator):
-    """Asset keys mirror the DuckDB relation: `<schema>/<table>`, grouped by layer."""
+    """Asset keys mirror the DuckDB relation: `<schema>/<table>`, grouped by layer.
+
+    The seeds (the tool categories) sit in a group of their own and follow the raw load:
+    every dbt build after a raw window (re)loads them with the models, and an asset backfill
+    must do the same. As roots they started in a run of their own beside the raw window, and
+    the models that need them were split over as many runs as the two finished apart; "the
+    lake and everything downstream" left them out, so a fresh warehouse lacked their tables.
+    """
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
     ) -> dg.AssetSpec:
         spec = super().get_asset_spec(manifest, unique_id, project)
         node = manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+        if node.get("resource_type") == "seed":
+            raw = self.get_asset_spec(manifest, RAW_SOURCE, project).key
+            return spec.replace_attributes(
+                group_name=SEEDS_GROUP, deps=[*spec.deps, dg.AssetDep(raw)]
+            )
         if node.get("resource_type") != "model":
             return spec
         schema = node.get("config", {}).get("schema") or node.get("schema")
@@ -68,10 +84,45 @@ class ClaudeAnalyticsTranslator(DagsterDbtTranslator):
             freshness_policy=HOURLY_FRESHNESS if schema == "marts" else spec.freshness_policy,
         )
 
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        """dbt's tests on the raw sources inform but do not gate: dbt itself skips the models
+        after a failed source test within the build, and `matches_lake` gates
+        `raw/conversations` for everything else. Blocking, these checks of the dbt step would
+        hold back every other reader of the raw table (the price matches), which dbt needs
+        first: a cycle that keeps the jobs from resolving."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        test = manifest["nodes"].get(unique_id) or {}
+        on_source = any(
+            node.startswith("source.") for node in test.get("depends_on", {}).get("nodes", [])
+        )
+        if spec is None or not on_source:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name,
+            asset=spec.asset_key,
+            description=spec.description,
+            additional_deps=spec.additional_deps,
+            blocking=False,
+            metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+            partitions_def=spec.partitions_def,
+        )
+
 
 def translator() -> ClaudeAnalyticsTranslator:
+    """dbt tests become asset checks; those on the `raw` sources become checks on the
+    warehouse assets (`raw/conversations`), where an operator looks for them, instead of
+    observations logged with a warning on every build."""
     return ClaudeAnalyticsTranslator(
-        settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
+        settings=DagsterDbtTranslatorSettings(
+            enable_asset_checks=True, enable_source_tests_as_checks=True
+        )
     )
 
 

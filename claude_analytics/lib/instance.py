@@ -10,7 +10,8 @@ import dagster as dg
 
 from claude_analytics.lib.settings import Settings
 
-REPO_DAGSTER_YAML = Path(__file__).resolve().parents[2] / "dagster.yaml"
+# Not at the repository root: `dagster dev` warns about a dagster.yaml in its folder.
+REPO_DAGSTER_YAML = Path(__file__).resolve().parents[2] / "deploy" / "dagster.yaml"
 
 
 def ensure_dagster_home(settings: Settings) -> Path:

@@ -6,6 +6,7 @@ REST, Glue, S3 warehouses) works through `PYICEBERG_CATALOG__DEFAULT__*`.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -101,7 +102,11 @@ def replace_window(
     if also_delete:
         doomed = Or(doomed, In("entry_id", also_delete))
     with table.transaction() as transaction:
-        transaction.delete(doomed)
+        with warnings.catch_warnings():
+            # A window with no rows yet (every first load, every quiet day) is not a problem
+            # worth a warning on each run.
+            warnings.filterwarnings("ignore", message="Delete operation did not match any")
+            transaction.delete(doomed)
         for batch in batches:
             if batch.num_rows:
                 transaction.append(batch)

@@ -43,18 +43,22 @@ def run_job_in_process(
     name: str,
     window: tuple[date, date] | None,
     run_config: dict | None = None,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Execute a job in this process against the home's Dagster instance.
 
     A partitioned job runs its whole window [first, last] as one single-run backfill.
-    Runs whose process died first give back the pool slots they hold (`stale_runs`).
+    Runs whose process died first give back the pool slots they hold (`stale_runs`). A
+    caller that follows the run's events passes the instance it listens on and the run id.
     """
     export_for_subprocesses(settings)
     job = defs.resolve_job_def(name)
     # INFO keeps progress (batches, dbt nodes) visible without every engine event.
     config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
     config |= run_config or {}
-    instance = get_instance(settings)
+    instance = instance or get_instance(settings)
     stale_runs.recover_stale_runs(instance, print)
     tags = stale_runs.run_tags()
     if job.partitions_def is not None:
@@ -65,7 +69,7 @@ def run_job_in_process(
             PARTITION_RANGE_END_TAG: window[1].isoformat(),
         }
     return job.execute_in_process(
-        run_config=config, instance=instance, tags=tags, raise_on_error=False
+        run_config=config, instance=instance, tags=tags, raise_on_error=False, run_id=run_id
     )
 
 

@@ -19,6 +19,7 @@ def test_mongodb_definitions_bind_the_uri_by_name(monkeypatch) -> None:
     assert "do-not-show" not in repr(definitions.resources["source"])
     sensor = definitions.resolve_sensor_def("mongodb_new_documents")
     assert sensor.job_name == "full_pipeline"
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
     graph = definitions.resolve_asset_graph()
     assert graph.get(MONGODB_CONVERSATIONS).is_external
     with definitions.resources["source"].process_config_and_initialize_cm() as source:

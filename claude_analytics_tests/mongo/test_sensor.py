@@ -12,7 +12,7 @@ from bson import ObjectId
 from pymongo.collection import Collection
 
 from claude_analytics.defs.extract.assets import MONGODB_CONVERSATIONS
-from claude_analytics.defs.extract.sensors import mongodb_new_documents
+from claude_analytics.defs.extract.sensors import mongodb_sensor
 from claude_analytics.lib.mongo.client import MongoTarget
 from claude_analytics.lib.mongo.sync import sync_directory
 from claude_analytics.lib.resources import MongoResource
@@ -49,7 +49,7 @@ class Ticker:
 
     def tick(self) -> dg.SensorResult:
         context = dg.build_sensor_context(cursor=self.cursor, resources={"mongo": self.mongo})
-        result = mongodb_new_documents(context)
+        result = mongodb_sensor(running=True)(context)
         assert isinstance(result, dg.SensorResult)
         self.cursor = result.cursor
         self.run_keys += [request.run_key for request in result.run_requests or []]

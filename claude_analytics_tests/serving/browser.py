@@ -131,13 +131,13 @@ class HeadlessChromium:
                 raise TimeoutError(f"{url} was not ready after {timeout}s")
             time.sleep(0.2)
 
-    def screenshot(self, path: Path) -> None:
-        """The whole page, not only the viewport."""
-        size = self.call("Page.getLayoutMetrics", session=True)["cssContentSize"]
-        shot = self.call(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
+    def screenshot(self, path: Path, full_page: bool = True) -> None:
+        """The whole page, or only the viewport: an app that scrolls inside its own panes
+        (Dagster's UI) re-lays itself out, blank for a moment, when the viewport grows."""
+        params: dict[str, Any] = {"format": "png"}
+        if full_page:
+            size = self.call("Page.getLayoutMetrics", session=True)["cssContentSize"]
+            params |= {
                 "captureBeyondViewport": True,
                 "clip": {
                     "x": 0,
@@ -146,9 +146,8 @@ class HeadlessChromium:
                     "height": size["height"],
                     "scale": 1,
                 },
-            },
-            session=True,
-        )
+            }
+        shot = self.call("Page.captureScreenshot", params, session=True)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(shot["data"]))
 

@@ -130,6 +130,44 @@ def test_a_reader_holding_the_snapshot_never_blocks_a_rebuild(
     assert rebuild_seconds < 60
 
 
+def test_checks_a_run_in_flight_has_planned_leave_the_snapshot_to_the_completed_ones(
+    served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second run starts while the first has planned its checks (a UI materialization of the
+    dbt layers, created with its plan; or one whose process died before evaluating them):
+    the snapshot still builds and reports each check's latest completed evaluation."""
+    import dagster as dg
+
+    from claude_analytics.definitions import defs
+    from claude_analytics.lib.instance import get_instance
+    from claude_analytics.lib.settings import load_settings
+
+    home = isolate(monkeypatch, tmp_path)
+    home.mkdir(parents=True)
+    warehouse = home / "analytics.duckdb"
+    shutil.copyfile(served.warehouse, warehouse)
+    shutil.copytree(served.home / "dagster", home / "dagster")
+    query = "select asset_key, check_name, passed, run_id from quality.check_results order by all"
+    before = warehouse_rows(served.snapshot, query)
+    definitions = defs()
+    graph = definitions.resolve_asset_graph()
+    instance = get_instance(load_settings())
+    in_flight = instance.create_run_for_job(
+        definitions.resolve_implicit_global_asset_job_def(),  # what the UI's Materialize runs
+        asset_selection=dg.AssetSelection.groups("staging", "intermediate", "marts").resolve(graph),
+        status=dg.DagsterRunStatus.STARTED,
+    )
+    planned = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        list(graph.asset_check_keys)
+    )
+    assert sum(record.run_id == in_flight.run_id for record in planned.values()) > 100
+
+    assert materialize_serving(warehouse).success
+    after = warehouse_rows(home / "serving" / "analytics.duckdb", query)
+    assert after == before
+    assert in_flight.run_id not in {run_id for *_, run_id in after}
+
+
 def test_a_failed_build_keeps_the_previous_snapshot(served: Served, tmp_path: Path) -> None:
     target = tmp_path / "serving" / "analytics.duckdb"
     warehouse = tmp_path / "warehouse.duckdb"

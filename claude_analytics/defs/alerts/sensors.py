@@ -4,18 +4,26 @@ to `ALERT_WEBHOOK_URL` (Slack, Teams, any JSON endpoint) when it is set."""
 import dagster as dg
 
 from claude_analytics.lib.alerts import build_alert, deliver
+from claude_analytics.lib.failures import StepFailure, partitions_of, step_assets, step_failure
 from claude_analytics.lib.settings import load_quality_settings, secret_values
 
 
-def _step_failures(context: dg.RunFailureSensorContext) -> tuple[list[str], list[str]]:
-    steps: list[str] = []
-    errors: list[str] = []
+def _failures(context: dg.RunFailureSensorContext) -> list[StepFailure]:
+    """Each failed step's root cause and assets; the run's own error when no step failed
+    (a run worker that died, a run that could not start)."""
+    run = context.dagster_run
+    failures = []
     for event in context.get_step_failure_events():
-        steps.append(event.step_key or "?")
-        error = event.event_specific_data.error if event.event_specific_data else None
+        step = event.step_key or "?"
+        data = event.event_specific_data
+        assets = step_assets(context.repository_def, step, run.asset_selection)
+        failures.append(step_failure(step, getattr(data, "error", None), assets))
+    if not failures:
+        data = context.failure_event.event_specific_data
+        error = getattr(data, "error", None)
         if error is not None:
-            errors.append(f"{error.cls_name}: {error.message.strip()}")
-    return steps, errors
+            failures.append(step_failure("run", error))
+    return failures
 
 
 @dg.run_failure_sensor(
@@ -25,14 +33,14 @@ def _step_failures(context: dg.RunFailureSensorContext) -> tuple[list[str], list
 )
 def alert_on_run_failure(context: dg.RunFailureSensorContext) -> None:
     settings = load_quality_settings()
-    steps, errors = _step_failures(context)
+    run = context.dagster_run
     alert = build_alert(
-        job_name=context.dagster_run.job_name,
-        run_id=context.dagster_run.run_id,
+        job_name=run.job_name,
+        run_id=run.run_id,
         message=context.failure_event.message or "run failed",
-        failed_steps=steps,
-        errors=errors,
+        failures=_failures(context),
         secrets=secret_values(),
+        partitions=partitions_of(run.tags),
     )
     delivery = deliver(alert, settings.alerts_log, settings.alert_webhook_url)
     if delivery.webhook_error:

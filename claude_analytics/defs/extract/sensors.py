@@ -1,4 +1,9 @@
-"""Runs for exactly the days that received new MongoDB documents."""
+"""Runs for exactly the days that received new MongoDB documents.
+
+The sensor starts RUNNING where MONGO_URI is set and STOPPED elsewhere: on a JSONL or sample
+source it has nothing to watch, and a sensor that skips every minute only fills the UI's
+tick history. Turned on or off in the UI, it keeps that state across restarts.
+"""
 
 from datetime import timedelta
 
@@ -9,20 +14,10 @@ from claude_analytics.defs.jobs import full_pipeline
 from claude_analytics.lib.mongo.changes import ChangeCursor, find_changes, observe, run_key
 from claude_analytics.lib.partitions import partition_bounds
 from claude_analytics.lib.resources import MongoResource
+from claude_analytics.lib.settings import load_settings
 
 
-@dg.sensor(
-    job=full_pipeline,
-    minimum_interval_seconds=60,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description=(
-        "Watches ingestedAt on the MongoDB collection and requests a run for each event day "
-        "that got new documents, so a late entry reloads its own day."
-    ),
-)
-def mongodb_new_documents(
-    context: dg.SensorEvaluationContext, mongo: MongoResource
-) -> dg.SensorResult:
+def new_documents(context: dg.SensorEvaluationContext, mongo: MongoResource) -> dg.SensorResult:
     if not mongo.configured:
         return dg.SensorResult(skip_reason="MONGO_URI is not set: the source is not MongoDB.")
     cursor = ChangeCursor.from_json(context.cursor)
@@ -75,3 +70,25 @@ def mongodb_new_documents(
         cursor=next_cursor.to_json(),
         asset_events=events,
     )
+
+
+def mongodb_sensor(running: bool) -> dg.SensorDefinition:
+    """The `mongodb_new_documents` sensor, RUNNING or STOPPED until someone changes it."""
+    return dg.sensor(
+        name="mongodb_new_documents",
+        job=full_pipeline,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING
+        if running
+        else dg.DefaultSensorStatus.STOPPED,
+        description=(
+            "Watches ingestedAt on the MongoDB collection and requests a run for each event "
+            "day that got new documents, so a late entry reloads its own day. Starts running "
+            "only where MONGO_URI is set."
+        ),
+    )(new_documents)
+
+
+@dg.definitions
+def sensors() -> dg.Definitions:
+    return dg.Definitions(sensors=[mongodb_sensor(running=load_settings().mongo_configured)])
