@@ -161,11 +161,14 @@ def job(args: argparse.Namespace) -> Result:
     definitions, settings, load_seconds = _definitions()
     from datetime import UTC, datetime
 
-    from claude_analytics.commands.jobs import default_window, run_job
+    from claude_analytics.commands.jobs import JOB_RUN_CONFIG, default_window
+    from claude_analytics.lib.pipeline import run_job_in_process
 
     loaded = time.perf_counter()
     window = default_window(args.name, settings, datetime.now(UTC))
-    result = run_job(definitions, settings, args.name, window)
+    result = run_job_in_process(
+        definitions, settings, args.name, window, JOB_RUN_CONFIG.get(args.name)
+    )
     report = _run_report(result, settings, load_seconds, time.perf_counter() - loaded)
     return {**report, "window": [str(day) for day in window] if window else None}
 
