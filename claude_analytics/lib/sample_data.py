@@ -925,27 +925,29 @@ class _Session:
                 self.compact_boundary()
 
 
-def _session_starts(rng: random.Random, spec: SampleSpec) -> Iterator[tuple[str, datetime, bool]]:
-    """Endless stream of (project, start time, on the spike day) weighted to working hours,
-    on the active days. The last active day, given a few before it, is the spike: it gets
-    `SPIKE_WEIGHT` times the sessions, every one of them on a long context."""
+def _active_offsets(rng: random.Random, spec: SampleSpec) -> list[int]:
+    """The days (offsets from the start) sessions start on."""
     offsets = list(range(spec.days))
     if spec.active_days is not None:
         offsets = sorted(rng.sample(offsets, min(spec.active_days, spec.days)))
-    weights = [1] * len(offsets)
-    spike = offsets[-1] if len(offsets) > SPIKE_AFTER_DAYS else None
-    if spike is not None:
-        weights[-1] = SPIKE_WEIGHT
+    return offsets
+
+
+def _session_starts(
+    rng: random.Random, offsets: list[int], spike: int | None, spec: SampleSpec
+) -> Iterator[tuple[str, datetime]]:
+    """Endless stream of (project, start time) weighted to working hours, on the active
+    days; the spike day gets `SPIKE_WEIGHT` times the sessions of any other."""
+    weights = [SPIKE_WEIGHT if offset == spike else 1 for offset in offsets]
     while True:
-        offset = rng.choices(offsets, weights)[0]
-        day = spec.start + timedelta(days=offset)
+        day = spec.start + timedelta(days=rng.choices(offsets, weights)[0])
         hour = rng.choices(
             range(24), [1] * 7 + [4, 8, 10, 10, 8, 6, 9, 10, 9, 8, 6, 4, 3, 3, 2, 2, 1]
         )[0]
         moment = datetime(
             day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60), tzinfo=UTC
         )
-        yield rng.choices(PROJECTS, (30, 20, 15, 15, 10, 10))[0], moment, offset == spike
+        yield rng.choices(PROJECTS, (30, 20, 15, 15, 10, 10))[0], moment
 
 
 def generate_sessions(spec: SampleSpec) -> _Writer:
@@ -953,11 +955,24 @@ def generate_sessions(spec: SampleSpec) -> _Writer:
     rng = random.Random(spec.seed)
     writer = _Writer(spec.entries)
     finished: list[_Session] = []
-    starts = _session_starts(rng, spec)
+    offsets = _active_offsets(rng, spec)
+    # The last active day, given a few before it, is a cost spike: several times the
+    # sessions of another day, each on a long context. The runaway session and the API
+    # outage happen in the days just before it, so every anomaly is a recent one.
+    spike = offsets[-1] if len(offsets) > SPIKE_AFTER_DAYS else None
+    anomaly_days = {
+        RUNAWAY_SESSION: spec.start + timedelta(days=offsets[-2 if len(offsets) > 1 else -1]),
+        OUTAGE_SESSION: spec.start + timedelta(days=offsets[-1]),
+    }
+    starts = _session_starts(rng, offsets, spike, spec)
     count = 0
     while not writer.full:
-        cwd, start, spike_day = next(starts)
+        cwd, start = next(starts)
         number, count = count, count + 1
+        if number in anomaly_days:
+            day = anomaly_days[number]
+            start = start.replace(year=day.year, month=day.month, day=day.day)
+        spike_day = spike is not None and start.date() == spec.start + timedelta(days=spike)
         long_context = spike_day or number % LONG_CONTEXT_EVERY == 1 or number == RUNAWAY_SESSION
         session = _Session(rng, writer, cwd, start, long_context=long_context)
         if number in (RUNAWAY_SESSION, OUTAGE_SESSION):
