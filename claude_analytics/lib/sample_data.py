@@ -82,9 +82,9 @@ MISSING_SUBAGENT_FILE_SHARE = 0.35
 # retrying a failing command over a huge context) or hit an API outage (a burst of retry
 # errors), and the last active day gets several times the sessions of the days before it.
 RUNAWAY_SESSION = 3
-RUNAWAY_ROUNDS = 14
+RUNAWAY_TOOLS = ("Bash", "Read", "Edit", "Bash", "Bash", "Bash", "Read", "Bash", "Bash",
+                 "Edit", "Bash", "Bash", "Read", "Bash")  # fmt: skip
 RUNAWAY_CONTEXT_TOKENS = (800_000, 950_000)
-RUNAWAY_ERROR_CHANCE = 0.7
 OUTAGE_SESSION = 4
 OUTAGE_ERRORS = 10
 SPIKE_WEIGHT = 10
@@ -186,7 +186,7 @@ SLASH_COMMANDS = ("/review", "/init", "/compact", "/clear", "/cost")
 # Share of tool calls whose result is an error (besides interruptions).
 ERROR_CHANCE = 0.09
 # Error texts as Claude Code writes them, per tool, covering every class that
-# fct_tool_errors tells apart; `{path}`, `{n}`, `{code}` and `{words}` vary by call.
+# fct_tool_errors tells apart; `{path}`, `{n}`, `{code}`, `{word}` and `{words}` vary.
 NOT_READ = (
     "<tool_use_error>File has not been read yet. Read it first before writing to it."
     "</tool_use_error>"
@@ -211,7 +211,7 @@ TOOL_ERRORS: dict[str, tuple[str, ...]] = {
         "this action using other tools that might naturally be used to accomplish this goal.",
     ),
     "Bash": (
-        "Exit code 1\nFAILED tests/test_{words}.py - AssertionError",
+        "Exit code 1\nFAILED tests/test_{word}.py - AssertionError",
         "Exit code {code}\nmake: *** [build] Error {code}",
         "Command timed out after 2m 0.0s",
         "Permission to use Bash with command rm -rf build has been denied.",
@@ -269,6 +269,8 @@ class _Writer:
         self.last_time: dict[str, datetime] = {}
         self.count = 0
         self.by_type: dict[str, int] = {}
+        # errors written per tool kind: texts are taken in turn (_Session._error_text)
+        self.error_turns: dict[str, int] = {}
 
     @property
     def full(self) -> bool:
@@ -706,13 +708,19 @@ class _Session:
         return {"query": self._words(2, 5)}, [{"type": "text", "text": text}], text
 
     def _error_text(self, name: str, path: str) -> str:
+        """The tool's error texts in turn, so a few errors of a tool already show them all."""
         kind = "mcp" if name.startswith("mcp__") else name
         kind = "Edit" if kind == "MultiEdit" else kind
-        template = self.rng.choice(TOOL_ERRORS.get(kind, TOOL_ERRORS["other"]))
+        kind = kind if kind in TOOL_ERRORS else "other"
+        templates = TOOL_ERRORS[kind]
+        turn = self.writer.error_turns.get(kind, 0)
+        self.writer.error_turns[kind] = turn + 1
+        template = templates[turn % len(templates)]
         return template.format(
             path=path,
             n=self.rng.randint(2, 40000),
             code=self.rng.choice((1, 2, 127)),
+            word=self.rng.choice(WORDS),
             words=self._words(1, 3),
         )
 
@@ -866,16 +874,18 @@ class _Session:
 
     # ---------------------------------------------------------------- a whole session
     def run_away(self) -> None:
-        """A stuck agent: one request, then the same failing command again and again, each
-        response re-reading a huge context, so its cost per hour and its tool-error rate
-        are far above every other session's."""
+        """A stuck agent: one request, then failing calls again and again (three in four
+        fail, each response re-reading a huge context) until the user rejects the next one,
+        so its cost per hour and its tool-error rate are far above every other session's,
+        and its errors show every class."""
         self.file_history_snapshot()
         self.user_text("Make the integration tests pass, whatever it takes")
-        for _ in range(RUNAWAY_ROUNDS):
+        for index, name in enumerate(RUNAWAY_TOOLS):
             if self.writer.full:
                 return
-            self.tool_round(0.0, names=["Bash"], error_chance=RUNAWAY_ERROR_CHANCE)
-        self.assistant([{"type": "text", "text": self._words(8, 20)}], "end_turn")
+            failing = 0.0 if index % 4 == 3 else 1.0
+            self.tool_round(0.0, names=[name], error_chance=failing)
+        self.tool_round(1.0, names=["Bash"])
 
     def outage(self) -> None:
         """The API overloaded for a minute or two: one retry error after another, early in
@@ -936,18 +946,24 @@ def _active_offsets(rng: random.Random, spec: SampleSpec) -> list[int]:
 def _session_starts(
     rng: random.Random, offsets: list[int], spike: int | None, spec: SampleSpec
 ) -> Iterator[tuple[str, datetime]]:
-    """Endless stream of (project, start time) weighted to working hours, on the active
-    days; the spike day gets `SPIKE_WEIGHT` times the sessions of any other."""
+    """Endless stream of (project, start time) weighted to working hours: one session on
+    each active day and in each project first (a small sample still has a history before
+    its spike, and every person of the team), then at random, the spike day getting
+    `SPIKE_WEIGHT` times the sessions of any other."""
     weights = [SPIKE_WEIGHT if offset == spike else 1 for offset in offsets]
+    count = 0
     while True:
-        day = spec.start + timedelta(days=rng.choices(offsets, weights)[0])
+        offset = offsets[count] if count < len(offsets) else rng.choices(offsets, weights)[0]
+        count += 1
+        day = spec.start + timedelta(days=offset)
         hour = rng.choices(
             range(24), [1] * 7 + [4, 8, 10, 10, 8, 6, 9, 10, 9, 8, 6, 4, 3, 3, 2, 2, 1]
         )[0]
         moment = datetime(
             day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60), tzinfo=UTC
         )
-        yield rng.choices(PROJECTS, (30, 20, 15, 15, 10, 10))[0], moment
+        weighted = rng.choices(PROJECTS, (30, 20, 15, 15, 10, 10))[0]
+        yield PROJECTS[count - 1] if count <= len(PROJECTS) else weighted, moment
 
 
 def generate_sessions(spec: SampleSpec) -> _Writer:

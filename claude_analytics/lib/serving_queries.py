@@ -268,29 +268,38 @@ def missing_for(needs: tuple[str, ...], relations: Mapping[str, set[str]]) -> li
     return missing
 
 
-def token_report_sql(period_sql: str, extra_sql: str = "") -> str:
-    """Token and cost totals per period (and per model) from one row per API response.
+def token_report_sql(
+    period_sql: str,
+    extra_sql: str = "",
+    dimension_sql: str = "model",
+    user_filter: bool = False,
+) -> str:
+    """Token and cost totals per period (and per value of the breakdown dimension: model,
+    user, machine, project or branch) from one row per API response.
 
-    `period_sql` and `extra_sql` are fixed expressions chosen by the report kind, never
-    user text; the user's filters and time zone are bound parameters.
+    `period_sql`, `extra_sql` and `dimension_sql` are fixed expressions chosen by the report
+    kind and options, never user text; the user's filters and time zone are bound
+    parameters. The user filter is only written when asked for, so snapshots from before
+    the user columns still answer the other reports.
     """
     sums = ",\n            ".join(f"sum({c}) as {c}" for c in TOKEN_COLUMNS)
+    by_user = "\n                and contains(user_id, $user)" if user_filter else ""
     return f"""
         with usage as (
             select *, model_id as model, timezone($timezone, responded_at::timestamptz) as local_at
             from marts.fct_token_usage
         ),
         filtered as (
-            select {period_sql} as period, *
+            select {period_sql} as period, {dimension_sql} as dimension, *
             from usage
             where ($since is null or local_at::date >= $since)
                 and ($until is null or local_at::date <= $until)
-                and ($project is null or contains(project_id, $project))
+                and ($project is null or contains(project_id, $project)){by_user}
         )
         select
             period,
-            model,
-            grouping(model) = 1 as is_total,
+            dimension,
+            grouping(dimension) = 1 as is_total,
             list(distinct model order by model) as models,
             {sums},
             sum({TOTAL_TOKENS_SQL}) as total_tokens,
@@ -300,8 +309,8 @@ def token_report_sql(period_sql: str, extra_sql: str = "") -> str:
                 list(distinct model order by model) filter (where unpriced_tokens > 0), []
             ) as unpriced_models{extra_sql}
         from filtered
-        group by grouping sets ((period), (period, model))
-        order by period, is_total desc, model
+        group by grouping sets ((period), (period, dimension))
+        order by period, is_total desc, dimension
     """
 
 

@@ -22,6 +22,8 @@ final as (
 
     select
         event_date,
+        user_id,
+        project_id,
         agent_type,
         model_id,
         bool_or(is_sidechain) as is_subagent,
@@ -36,7 +38,7 @@ final as (
         sum(cost_usd) as cost_usd,
         sum(unpriced_tokens)::bigint as unpriced_tokens
     from agents
-    group by event_date, agent_type, model_id
+    group by event_date, user_id, project_id, agent_type, model_id
 
 )
 

@@ -34,6 +34,7 @@ final as (
 
     select
         event_date,
+        user_id,
         project_id,
         model_id,
         count(*) as api_responses,
@@ -72,7 +73,7 @@ final as (
         ) as cache_savings_usd,
         sum(unpriced_tokens)::bigint as unpriced_tokens
     from priced
-    group by event_date, project_id, model_id
+    group by event_date, user_id, project_id, model_id
 
 )
 

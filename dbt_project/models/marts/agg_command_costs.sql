@@ -40,6 +40,8 @@ final as (
 
     select
         event_date,
+        user_id,
+        project_id,
         command_kind,
         command_name,
         count(distinct invocation_id) as invocations,
@@ -53,7 +55,7 @@ final as (
         sum(cost_usd) as cost_usd,
         sum(unpriced_tokens)::bigint as unpriced_tokens
     from attributed
-    group by event_date, command_kind, command_name
+    group by event_date, user_id, project_id, command_kind, command_name
 
 )
 

@@ -8,6 +8,8 @@ with usage as (
     select
         response_id,
         event_date,
+        user_id,
+        project_id,
         input_tokens,
         output_tokens,
         cache_creation_input_tokens,
@@ -29,6 +31,8 @@ calls as (
         mcp_tool,
         is_error,
         event_date,
+        user_id,
+        project_id,
         message_id || ':' || coalesce(request_id, '') as response_id,
         coalesce(length(tool_result_text), 0) as result_characters
     from {{ ref('int_tool_usage') }}
@@ -66,6 +70,8 @@ tool_rows as (
 
     select
         event_date,
+        user_id,
+        project_id,
         tool_name,
         any_value(tool_category) as tool_category,
         any_value(is_mcp) as is_mcp,
@@ -83,7 +89,7 @@ tool_rows as (
         coalesce(sum(cost_usd * share), 0) as attributed_cost_usd,
         sum(result_characters)::bigint as result_characters
     from attributed
-    group by event_date, tool_name
+    group by event_date, user_id, project_id, tool_name
 
 ),
 
@@ -91,6 +97,8 @@ no_tool_rows as (
 
     select
         event_date,
+        user_id,
+        project_id,
         '(no tool call)' as tool_name,
         'none' as tool_category,
         false as is_mcp,
@@ -108,7 +116,7 @@ no_tool_rows as (
         0::bigint as result_characters
     from usage
     where response_id not in (select response_id from calls_per_response)
-    group by event_date
+    group by event_date, user_id, project_id
 
 ),
 
