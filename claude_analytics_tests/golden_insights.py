@@ -346,6 +346,8 @@ def error_class(text: str) -> str:
         return "user_rejected"
     if re.match(r"\s*exit code \d+", lowered):
         return "command_failed"
+    if "string to replace not found" in lowered or "matches of the string to replace" in lowered:
+        return "edit_target_not_found"
     if re.search(r"permission to use .* has been denied", lowered) or any(
         needle in lowered
         for needle in (
@@ -369,8 +371,6 @@ def error_class(text: str) -> str:
         )
     ):
         return "file_not_found"
-    if "string to replace not found" in lowered or "matches of the string to replace" in lowered:
-        return "edit_target_not_found"
     return "other"
 
 

@@ -5,10 +5,11 @@
       user_rejected           the user declined or interrupted the call
       command_failed          a shell command ran and exited non-zero ("Exit code N"),
                               whatever its output says
+      edit_target_not_found   Edit's old_string is not in the file (or not unique); before
+                              the word matches below, as the text quotes that string
       permission_denied       a permission rule or the sandbox refused it, or the OS did
       timeout                 the command or request ran out of time
       file_not_found          the file or path does not exist
-      edit_target_not_found   Edit's old_string is not in the file (or not unique)
       other                   anything else (input validation, file too large, ...) -#}
 {% macro tool_error_class(text, is_interrupted='false') -%}
     case
@@ -19,6 +20,9 @@
             then 'user_rejected'
         when regexp_matches({{ text }}, '^\s*exit code [0-9]+', 'i')
             then 'command_failed'
+        when {{ text }} ilike '%string to replace not found%'
+            or {{ text }} ilike '%matches of the string to replace%'
+            then 'edit_target_not_found'
         when {{ text }} ilike '%permission to use % has been denied%'
             or {{ text }} ilike '%requested permissions to %'
             or {{ text }} ilike '%permission denied%'
@@ -34,9 +38,6 @@
             or {{ text }} ilike '%enoent%'
             or {{ text }} ilike '%path does not exist%'
             then 'file_not_found'
-        when {{ text }} ilike '%string to replace not found%'
-            or {{ text }} ilike '%matches of the string to replace%'
-            then 'edit_target_not_found'
         else 'other'
     end
 {%- endmacro %}

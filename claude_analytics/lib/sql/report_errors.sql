@@ -20,6 +20,7 @@ ranked as (
     select
         *,
         sum(occurrences) over (partition by error_class) as class_errors,
+        sum(occurrences) over () as all_errors,
         row_number() over (partition by error_class order by occurrences desc, error_pattern)
             as class_rank
     from patterns
@@ -27,7 +28,7 @@ ranked as (
 select
     error_class,
     class_errors,
-    class_errors / sum(occurrences) over () as class_share,
+    class_errors / all_errors as class_share,
     class_rank,
     error_pattern,
     occurrences,
