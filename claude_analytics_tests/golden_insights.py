@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -300,12 +301,16 @@ class Cache:
 
 
 def by_model_cache(found: Insights) -> dict[str, Cache]:
-    """The cache per model: the library prices what was sent, and what it would have cost
-    with every input-side token at the base input price (no cache fields)."""
-    cells: dict[str, Cache] = defaultdict(Cache)
+    return cache_by(found, lambda response: response.model)
+
+
+def cache_by(found: Insights, key: Callable[[Response], Any]) -> dict[Any, Cache]:
+    """The cache per `key` of a response: the library prices what was sent, and what it
+    would have cost with every input-side token at the base input price (no cache fields)."""
+    cells: dict[Any, Cache] = defaultdict(Cache)
     for response in found.responses:
         inp, _, write, read = response.tokens
-        cell = cells[response.model]
+        cell = cells[key(response)]
         cell.input_side += inp + write + read
         cell.reads += read
         cell.writes += write

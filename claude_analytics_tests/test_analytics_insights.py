@@ -158,6 +158,32 @@ def test_cache_hit_rate_write_mix_and_savings(built: BuiltWarehouse, insights: I
     _close(rates, {m: c.reads / c.input_side for m, c in expected.items() if c.input_side})
 
 
+def test_cache_by_day_and_project_with_its_write_mix(
+    built: BuiltWarehouse, insights: Insights
+) -> None:
+    expected = golden_insights.cache_by(
+        insights, lambda r: (r.day, r.line.source_file.split("/", 1)[0])
+    )
+    rows = built.rows(
+        """
+        select event_date, project_id, sum(input_side_tokens), sum(cache_read_input_tokens),
+            sum(cache_creation_5m_input_tokens), sum(cache_creation_1h_input_tokens),
+            sum(cache_savings_usd)
+        from marts.agg_cache_efficiency group by all
+        """
+    )
+    assert {(d, p): tuple(int(v) for v in r[:4]) for d, p, *r in rows} == {
+        key: (c.input_side, c.reads, c.writes - c.writes_1h, c.writes_1h)
+        for key, c in expected.items()
+    }
+    _close(
+        {(d, p): r[4] for d, p, *r in rows},
+        {key: c.list_price - c.input_cost for key, c in expected.items()},
+    )
+    assert any(c.writes_1h for c in expected.values())
+    assert any(c.writes > c.writes_1h for c in expected.values())
+
+
 def test_tool_errors_by_class_and_message(built: BuiltWarehouse, insights: Insights) -> None:
     expected = golden_insights.errors(insights)
     rows = built.rows(
