@@ -1,4 +1,6 @@
-"""`claude-analytics report daily|weekly|monthly|session|blocks`: usage in the terminal."""
+"""`claude-analytics report daily|weekly|monthly|session|blocks` (`--by user|machine|project|
+branch|model`) and the summaries `agents|tools|mcp|commands|cache|errors`: usage in the
+terminal."""
 
 from __future__ import annotations
 
@@ -235,4 +237,8 @@ def print_serving_locations(settings: Settings, console: Console) -> None:
         console.print(f"Dashboard:        [bold]{page.as_uri()}[/]")
         console.print(
             "Reports:          claude-analytics report daily|weekly|monthly|session|blocks"
+            " [--by user|machine|project|branch|model]"
+        )
+        console.print(
+            "                  claude-analytics report agents|tools|mcp|commands|cache|errors"
         )
