@@ -161,7 +161,7 @@ def ccusage_runs(
     if "ccusage-history" in done and "ccusage-grown" in done:
         return done["ccusage-history"], done["ccusage-grown"], "measured by the resumed run"
     try:
-        binary = ccusage.install(work.parent / "ccusage")
+        binary = ccusage.install(work / "ccusage")
     except (RuntimeError, OSError, subprocess.CalledProcessError) as error:
         return None, None, f"not available: {error}"
     runs = []

@@ -28,7 +28,7 @@ ISOLATED_VARIABLES = (
 )
 # Five days around 2026-03-13, when Opus 4.6 and Sonnet 4.6 dropped their long-context
 # tier: the golden tests see both price periods and requests past 200k input tokens.
-SMALL_SAMPLE = SampleSpec(entries=600, start=date(2026, 3, 10), days=5)
+SMALL_SAMPLE = SampleSpec(entries=1_000, start=date(2026, 3, 10), days=5)
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
@@ -59,6 +59,19 @@ def small_sample_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("sample_master") / "projects"
     generate(root, SMALL_SAMPLE)
     return root
+
+
+@pytest.fixture(scope="session")
+def team_warehouse(small_sample_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The small sample built once per session as the bundled sample (a team's projects
+    with their owners' identities): the golden tests of every mart read it."""
+    from claude_analytics_tests.warehouse_build import build
+
+    first = SMALL_SAMPLE.start
+    last = date.fromordinal(first.toordinal() + SMALL_SAMPLE.days)
+    return build(
+        tmp_path_factory.mktemp("golden"), small_sample_master, first, last, as_sample=True
+    )
 
 
 @pytest.fixture

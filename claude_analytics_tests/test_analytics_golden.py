@@ -10,15 +10,15 @@ import pytest
 from claude_analytics.lib.sample_data import PROJECTS, project_slug
 from claude_analytics_tests import golden
 from claude_analytics_tests.conftest import SMALL_SAMPLE
-from claude_analytics_tests.warehouse_build import BuiltWarehouse, build
+from claude_analytics_tests.warehouse_build import BuiltWarehouse
 
 FIRST = SMALL_SAMPLE.start
 LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
 
 
 @pytest.fixture(scope="module")
-def built(small_sample_master: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    return build(tmp_path_factory.mktemp("golden"), small_sample_master, FIRST, LAST)
+def built(team_warehouse: BuiltWarehouse) -> BuiltWarehouse:
+    return team_warehouse
 
 
 @pytest.fixture(scope="module")
@@ -244,7 +244,9 @@ def test_every_check_passed_including_the_reconciliation(built: BuiltWarehouse) 
         checks["token_totals_match_raw"].metadata["mart_output_tokens"].value
     )
     failed = sorted(name for name, evaluation in checks.items() if not evaluation.passed)
-    assert failed == []
+    # the sample's planted anomalies warn (test_analytics_insights); nothing else fails
+    assert failed == ["api_error_burst", "daily_cost_spike", "runaway_session"]
+    assert {checks[name].severity.value for name in failed} == {"WARN"}
     # every dbt test of the project reports as an asset check
     assert len(checks) > 100
 

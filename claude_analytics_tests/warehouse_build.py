@@ -51,13 +51,17 @@ class BuiltWarehouse:
 
 
 @contextmanager
-def pipeline_env(home: Path, logs_dir: Path) -> Iterator[None]:
-    """Environment of a run whose home and source are the given temporary paths."""
+def pipeline_env(home: Path, logs_dir: Path | None) -> Iterator[None]:
+    """Environment of a run whose home and source are the given temporary paths; without a
+    logs directory the source is the bundled sample (under the home)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("CLAUDE_ANALYTICS_HOME", str(home))
         patch.setenv("DAGSTER_HOME", str(home / "dagster"))
         patch.setenv("HOME", str(home / "user_home"))
-        patch.setenv("CLAUDE_LOGS_DIR", str(logs_dir))
+        if logs_dir is None:
+            patch.delenv("CLAUDE_LOGS_DIR", raising=False)
+        else:
+            patch.setenv("CLAUDE_LOGS_DIR", str(logs_dir))
         for variable in ("MONGO_URI", "DUCKDB_PATH", "MONGO_DB", "MONGO_COLLECTION"):
             patch.delenv(variable, raising=False)
         yield
@@ -65,7 +69,7 @@ def pipeline_env(home: Path, logs_dir: Path) -> Iterator[None]:
 
 def run_window(
     home: Path,
-    logs_dir: Path,
+    logs_dir: Path | None,
     first: date,
     last: date,
     *,
@@ -93,9 +97,27 @@ def run_window(
     return result
 
 
-def build(home: Path, source: Path, first: date, last: date) -> BuiltWarehouse:
-    """Copy `source` under `home` as the JSONL logs directory and build [first, last]."""
-    logs_dir = home / "projects"
-    shutil.copytree(source, logs_dir)
-    result = run_window(home, logs_dir, first, last)
+def build(
+    home: Path, source: Path, first: date, last: date, *, as_sample: bool = False
+) -> BuiltWarehouse:
+    """Copy `source` under `home` as the JSONL logs directory and build [first, last].
+
+    `as_sample`: copy it where the bundled sample lives instead, so it is read as the
+    sample is, a team's projects each stamped with its owner's user and machine.
+    """
+    if as_sample:
+        logs_dir = seed_sample(home, source)
+        result = run_window(home, None, first, last)
+    else:
+        logs_dir = home / "projects"
+        shutil.copytree(source, logs_dir)
+        result = run_window(home, logs_dir, first, last)
     return BuiltWarehouse(home, logs_dir, home / "analytics.duckdb", result)
+
+
+def seed_sample(home: Path, source: Path) -> Path:
+    """Put `source` where the sample source finds an already generated sample."""
+    sample = home / "sample"
+    shutil.copytree(source, sample)
+    (sample / ".complete").write_text("seeded by the tests\n")
+    return sample

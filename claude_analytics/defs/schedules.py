@@ -17,7 +17,11 @@ from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RAN
 
 
 def range_request(
-    first: date, last: date, run_key: str, run_config: dict | None = None
+    first: date,
+    last: date,
+    run_key: str,
+    run_config: dict | None = None,
+    tags: dict[str, str] | None = None,
 ) -> dg.RunRequest:
     """One run over the days [first, last]: the assets' single-run backfill policy lets a
     partitioned job own a whole window."""
@@ -25,6 +29,7 @@ def range_request(
         run_key=run_key,
         run_config=run_config or {},
         tags={
+            **(tags or {}),
             PARTITION_RANGE_START_TAG: first.isoformat(),
             PARTITION_RANGE_END_TAG: last.isoformat(),
         },

@@ -81,11 +81,15 @@ class Delivery:
 
 
 def deliver(alert: Alert, log_path: Path, webhook_url: str | None) -> Delivery:
-    """Append to the log (always), then POST the same JSON to the webhook (when set).
+    """Append to the log (always), then POST the same JSON to the webhook (when set)."""
+    return deliver_json({"kind": "run_failure", **asdict(alert)}, log_path, webhook_url)
+
+
+def deliver_json(payload: dict, log_path: Path, webhook_url: str | None) -> Delivery:
+    """Append `payload` to the log (always), then POST it to the webhook (when set).
 
     A webhook that is down must not hide the alert: its failure is logged next to it.
     """
-    payload = {"kind": "run_failure", **asdict(alert)}
     status: int | None = None
     error: str | None = None
     if webhook_url:

@@ -36,8 +36,12 @@ from claude_analytics.lib.serving_queries import (
     PANELS,
     SNAPSHOT_INFO,
     SUMMARY_SQL,
+    USER_SUMMARY_SQL,
+    USERS_SQL,
     existing_relations,
     missing_for,
+    query_parameters,
+    splits_by_user,
 )
 from claude_analytics.lib.settings import Settings
 
@@ -46,6 +50,8 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 TABLE_ROW_LIMIT = 50
 # The days (with data) the time charts open on; "All history" shows every one.
 RECENT_DAYS = 30
+# People the user filter offers (each adds a copy of the split charts to the page).
+USER_FILTER_LIMIT = 25
 
 
 def dashboard_path(settings: Settings) -> Path:
@@ -226,6 +232,29 @@ def _subagent_share(table: pa.Table) -> go.Figure:
     return _days_axis(_layout(fig, "% from subagents"), days)
 
 
+def _cache_by_day(table: pa.Table) -> go.Figure:
+    """What the prompt cache saved each day against list price, and its hit rate."""
+    data = _columns(table)
+    days = _labels(data["event_date"])
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Bar(x=days, y=data["cache_savings_usd"], name="saved (USD)"))
+    for column, label in (
+        ("cache_hit_rate", "hit rate %"),
+        ("cache_write_1h_share", "1-hour share of writes %"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=days,
+                y=[None if v is None else 100 * v for v in data[column]],
+                name=label,
+                mode="lines+markers",
+            ),
+            secondary_y=True,
+        )
+    fig.update_yaxes(title_text="%", range=[0, 100], secondary_y=True)
+    return _days_axis(_layout(fig, "saved against list price (USD)"), days)
+
+
 def _checks(table: pa.Table) -> go.Figure:
     data = _columns(table)
     layers: dict[str, list[int]] = {}
@@ -304,14 +333,38 @@ SECTIONS: tuple[tuple[str, tuple[Chart, ...]], ...] = (
             Chart("code-changes", "code_changes", "Files and lines changed per day", _code_changes),
         ),
     ),
+    (
+        "Prompt cache and tool errors",
+        (
+            Chart(
+                "cache-by-day",
+                "cache_by_day",
+                "Prompt cache: savings, hit rate and 1-hour writes per day",
+                _cache_by_day,
+            ),
+            Chart(
+                "tool-error-classes",
+                "tool_error_classes",
+                "Tool errors by class",
+                lambda t: _horizontal(t, "error_class", "errors", "failed calls"),
+            ),
+        ),
+    ),
     ("Data quality", (Chart("checks", "check_results", "Asset checks by layer", _checks),)),
 )
 
-QUALITY_TABLES: tuple[tuple[str, str], ...] = (
-    ("check_results", "Latest check results (failed first)"),
-    ("dead_letters", "Dead letters by reason"),
-    ("freshness", "Freshness: last materialisation per asset"),
-)
+# Tables under a section's charts: (panel, title).
+SECTION_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Prompt cache and tool errors": (
+        ("cache_by_model", "Prompt cache by model: hit rate, 5-minute/1-hour writes, savings"),
+        ("tool_error_messages", "Top messages per tool-error class"),
+    ),
+    "Data quality": (
+        ("check_results", "Latest check results (failed first)"),
+        ("dead_letters", "Dead letters by reason"),
+        ("freshness", "Freshness: last materialisation per asset"),
+    ),
+}
 
 
 @dataclass
@@ -320,6 +373,20 @@ class DashboardResult:
     charts: dict[str, int] = field(default_factory=dict)
     missing: dict[str, list[str]] = field(default_factory=dict)
     bytes: int = 0
+    # the user filter's people, and the charts it redraws for each
+    users: list[str] = field(default_factory=list)
+    user_charts: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Snapshot:
+    """What the page shows, read in one go: every panel, and each person's split panels."""
+
+    tables: dict[str, pa.Table]
+    missing: dict[str, list[str]]
+    summary: dict[str, Any]
+    user_tables: dict[str, dict[str, pa.Table]] = field(default_factory=dict)
+    user_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _table_html(table: pa.Table | None, empty: str) -> str:
@@ -395,9 +462,11 @@ def _window_note(summary: Mapping[str, Any]) -> str:
     )
 
 
-def _query_all(snapshot: Path) -> tuple[dict[str, pa.Table], dict[str, list[str]], dict[str, Any]]:
+def _query_all(snapshot: Path) -> Snapshot:
     tables: dict[str, pa.Table] = {}
     missing: dict[str, list[str]] = {}
+    user_tables: dict[str, dict[str, pa.Table]] = {}
+    user_summaries: dict[str, dict[str, Any]] = {}
     with open_snapshot(snapshot) as con:
         relations = existing_relations(con)
         for panel, query in PANELS.items():
@@ -405,26 +474,68 @@ def _query_all(snapshot: Path) -> tuple[dict[str, pa.Table], dict[str, list[str]
             if lacking:
                 missing[panel] = lacking
             else:
-                tables[panel] = con.execute(query.sql).arrow().read_all()
+                params = query_parameters(query.sql, None)
+                tables[panel] = con.execute(query.sql, params).arrow().read_all()
         summary: dict[str, Any] = {}
         if not missing_for(("marts.fct_token_usage",), relations):
             row = con.execute(SUMMARY_SQL).arrow().read_all().to_pylist()
             summary = row[0] if row else {}
             summary["unpriced"] = con.execute(sql("unpriced_tokens")).fetchall()
+        if "marts.dim_users" in relations:
+            users = [u for (u,) in con.execute(USERS_SQL, {"limit": USER_FILTER_LIMIT}).fetchall()]
+            split = {p: q for p, q in PANELS.items() if splits_by_user(q, relations)}
+            with_summary = "user_id" in relations.get("marts.fct_token_usage", set())
+            for user in users:
+                user_tables[user] = {
+                    panel: con.execute(query.user_sql, {"user": user}).arrow().read_all()
+                    for panel, query in split.items()
+                    if query.user_sql is not None
+                }
+                if with_summary:
+                    rows = con.execute(USER_SUMMARY_SQL, {"user": user}).arrow().read_all()
+                    user_summaries[user] = rows.to_pylist()[0]
         info = (
             con.execute(f"select built_at from {SNAPSHOT_INFO}").fetchone()
             if SNAPSHOT_INFO in relations
             else None
         )
         summary["built_at"] = info[0] if info else None
-    return tables, missing, summary
+    return Snapshot(tables, missing, summary, user_tables, user_summaries)
+
+
+def _user_filter(users: list[str]) -> str:
+    if not users:
+        return ""
+    options = "".join(
+        f'<option value="{html.escape(u, quote=True)}">{html.escape(u)}</option>' for u in users
+    )
+    return (
+        '<div class="window"><label for="user-filter">User</label>'
+        f'<select id="user-filter"><option value="">All users</option>{options}</select>'
+        '<span class="note" id="user-filter-note" hidden>Charts marked "all users" are not '
+        "split by person.</span></div>"
+    )
+
+
+def _views(all_html: str, per_user: Mapping[str, str], css: str = "") -> str:
+    """The everyone view, then each person's, hidden until the user filter picks them."""
+    views = [f'<div class="{css}" data-view="">{all_html}</div>']
+    views += [
+        f'<div class="{css}" data-view="{html.escape(u, quote=True)}" hidden>{body}</div>'
+        for u, body in per_user.items()
+    ]
+    return "".join(views)
 
 
 def render(snapshot: Path) -> tuple[str, DashboardResult]:
     """The page and what is on it (points per chart, panels waiting for a mart)."""
-    tables, missing, summary = _query_all(snapshot)
+    data = _query_all(snapshot)
+    tables, missing, summary = data.tables, data.missing, data.summary
     result = DashboardResult(path=Path())
+    result.users = list(data.user_tables)
+    split_panels = set().union(*(set(t) for t in data.user_tables.values()))
     figures: dict[str, str] = {}
+    user_figures: dict[str, dict[str, str]] = {user: {} for user in data.user_tables}
     sections: list[str] = []
     for section, charts in SECTIONS:
         cards: list[str] = []
@@ -445,15 +556,32 @@ def render(snapshot: Path) -> tuple[str, DashboardResult]:
                 figures[chart_id] = pio.to_json(chart.build(table), validate=False)
                 result.charts[chart_id] = table.num_rows
                 body = f'<div class="chart" id="chart-{chart_id}"></div>'
-            cards.append(
-                f'<section class="card"><h3>{html.escape(chart.title)}</h3>{body}</section>'
+                if chart.panel in split_panels:
+                    result.user_charts.append(chart_id)
+                    for user, own in data.user_tables.items():
+                        part = own[chart.panel]
+                        user_figures[user][chart_id] = (
+                            pio.to_json(chart.build(part), validate=False)
+                            if part.num_rows
+                            else "null"
+                        )
+            unsplit = (
+                ""
+                if chart.panel in split_panels or not data.user_tables
+                else ' <span class="unsplit" hidden>(all users)</span>'
             )
-        if section == "Data quality":
-            for panel, title in QUALITY_TABLES:
-                cards.append(
-                    f'<section class="card wide"><h3>{html.escape(title)}</h3>'
-                    f"{_table_html(tables.get(panel), 'None.')}</section>"
-                )
+            cards.append(
+                f'<section class="card"><h3>{html.escape(chart.title)}{unsplit}</h3>'
+                f"{body}</section>"
+            )
+        for panel, title in SECTION_TABLES.get(section, ()):
+            everyone = _table_html(tables.get(panel), "None.")
+            if panel in split_panels:
+                own = {u: _table_html(t.get(panel), "None.") for u, t in data.user_tables.items()}
+                everyone = _views(everyone, own)
+            cards.append(
+                f'<section class="card wide"><h3>{html.escape(title)}</h3>{everyone}</section>'
+            )
         sections.append(f'<h2>{html.escape(section)}</h2><div class="grid">{"".join(cards)}</div>')
 
     dead = tables.get("dead_letters")
@@ -466,17 +594,31 @@ def render(snapshot: Path) -> tuple[str, DashboardResult]:
             else None
         ),
     }
+    kpis = _views(
+        _kpis(summary, extras),
+        {u: _kpis(s, extras) for u, s in data.user_summaries.items()},
+        "kpis",
+    )
     figures_json = "{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in figures.items()) + "}"
+    user_json = (
+        "{"
+        + ",".join(
+            json.dumps(user) + ":{" + ",".join(f"{json.dumps(k)}:{v}" for k, v in own.items()) + "}"
+            for user, own in user_figures.items()
+        )
+        + "}"
+    )
     built = summary.get("built_at")
     page = PAGE.format(
         plotly_js=get_plotlyjs(),
         built=html.escape(_cell(built) if built else "unknown"),
         snapshot=html.escape(str(snapshot)),
-        kpis=_kpis(summary, extras),
+        kpis=kpis,
         banner=_unpriced_banner(summary.get("unpriced", [])),
-        window=_window_note(summary),
+        window=_window_note(summary) + _user_filter(result.users),
         sections="".join(sections),
         figures=_script_safe(figures_json),
+        user_figures=_script_safe(user_json),
         missing=_script_safe(json.dumps(result.missing)),
     )
     return page, result
@@ -538,6 +680,8 @@ h2 {{ font-size: 18px; margin: 28px 0 10px; }}
   padding: 4px 10px; cursor: pointer; }}
 .window button.active {{ background: #1d2330; color: #fff; }}
 .card h3 {{ font-size: 14px; margin: 0 0 6px; }}
+.card h3 .unsplit {{ font-weight: normal; color: #5b6478; }}
+[hidden] {{ display: none !important; }}
 .chart {{ min-height: 340px; }}
 .note {{ color: #5b6478; font-style: italic; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 12px; }}
@@ -550,11 +694,12 @@ th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; 
 <p>Snapshot built {built} · {snapshot}</p></header>
 <main>
 {banner}
-<div class="kpis">{kpis}</div>
+{kpis}
 {window}
 {sections}
 </main>
 <script type="application/json" id="dashboard-figures">{figures}</script>
+<script type="application/json" id="dashboard-user-figures">{user_figures}</script>
 <script type="application/json" id="dashboard-missing">{missing}</script>
 <pre id="dashboard-status" hidden></pre>
 <script>
@@ -573,20 +718,60 @@ th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; 
   var status = {{ charts: [], errors: window.__dashboardErrors, missing: {{}}, done: false }};
   var figures = JSON.parse(document.getElementById("dashboard-figures").textContent);
   status.missing = JSON.parse(document.getElementById("dashboard-missing").textContent);
+  var userFigures = JSON.parse(document.getElementById("dashboard-user-figures").textContent);
+  var shown = Object.assign({{}}, figures);
+  var windowShown = "recent";
   var config = {{ displaylogo: false, responsive: true }};
+  function summary(id, gd) {{
+    return {{
+      id: id,
+      traces: gd.data.length,
+      points: gd.data.reduce(function (n, t) {{ return n + countPoints(t); }}, 0)
+    }};
+  }}
+  function writeStatus() {{
+    document.getElementById("dashboard-status").textContent = JSON.stringify(status);
+  }}
   var jobs = Object.keys(figures).map(function (id) {{
     var figure = figures[id];
     return Plotly.newPlot("chart-" + id, figure.data, figure.layout, config).then(function (gd) {{
-      status.charts.push({{
-        id: id,
-        traces: gd.data.length,
-        points: gd.data.reduce(function (n, t) {{ return n + countPoints(t); }}, 0)
-      }});
+      status.charts.push(summary(id, gd));
     }});
   }});
+  function showUser(user) {{
+    var own = user ? userFigures[user] || {{}} : null;
+    document.querySelectorAll("[data-view]").forEach(function (el) {{
+      el.hidden = el.getAttribute("data-view") !== user;
+    }});
+    document.querySelectorAll(".unsplit").forEach(function (el) {{ el.hidden = !user; }});
+    var note = document.getElementById("user-filter-note");
+    if (note) {{ note.hidden = !user; }}
+    var redraws = Object.keys(figures).filter(function (id) {{
+      return !own || Object.prototype.hasOwnProperty.call(own, id);
+    }}).map(function (id) {{
+      var figure = own ? own[id] || {{ data: [], layout: figures[id].layout }} : figures[id];
+      shown[id] = figure;
+      return Plotly.react("chart-" + id, figure.data, figure.layout, config).then(function (gd) {{
+        return summary(id, gd);
+      }});
+    }});
+    return Promise.all(redraws).then(function (charts) {{
+      status.view = {{ user: user, charts: charts }};
+      showWindow(windowShown);
+      writeStatus();
+    }}).catch(function (e) {{ status.errors.push(String(e)); writeStatus(); }});
+  }}
+  var filter = document.getElementById("user-filter");
+  if (filter) {{
+    status.users = Array.prototype.map.call(filter.options, function (o) {{ return o.value; }})
+      .filter(function (v) {{ return v; }});
+    filter.addEventListener("change", function () {{ showUser(filter.value); }});
+  }}
+  window.__dashboardShowUser = showUser;
   function showWindow(which) {{
-    Object.keys(figures).forEach(function (id) {{
-      var meta = figures[id].layout.meta;
+    windowShown = which;
+    Object.keys(shown).forEach(function (id) {{
+      var meta = shown[id].layout.meta;
       if (!meta || !meta.recent_range) {{ return; }}
       var update = which === "all"
         ? {{ "xaxis.range": [-0.5, meta.categories - 0.5] }}
@@ -602,7 +787,7 @@ th, td {{ text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ec; 
   }});
   Promise.all(jobs).catch(function (e) {{ status.errors.push(String(e)); }}).then(function () {{
     status.done = true;
-    document.getElementById("dashboard-status").textContent = JSON.stringify(status);
+    writeStatus();
     document.body.setAttribute("data-ready", "true");
   }});
 }})();

@@ -37,8 +37,8 @@ KNOWN_TOP_LEVEL_FIELDS = frozenset(
         # progress and queue-operation entries, Claude Code 2.1 (modelled in stg_session_events)
         "data", "parentToolUseID", "operation", "permissionMode", "sourceToolAssistantUUID",
         "durationMs",
-        # added by the sync service (the MongoDB source contract)
-        "_id", "projectId", "sourceFile", "ingestedAt",
+        # added by the sync service (the MongoDB source contract); who and where: our sync
+        "_id", "projectId", "sourceFile", "ingestedAt", "userId", "hostname",
     }
 )  # fmt: skip
 MAX_NAMES = 20

@@ -56,7 +56,8 @@ def _iceberg_schema(schema: pa.Schema):
 
 
 def ensure_table(catalog: Catalog, identifier: str) -> Table:
-    """Create the namespace and the table (partitioned by event day) on first use."""
+    """Create the namespace and the table (partitioned by event day) on first use, and add
+    the columns a newer release has to a table an older one created."""
     catalog.create_namespace_if_not_exists(NAMESPACE)
     schema = _iceberg_schema(TABLE_SCHEMAS[identifier])
     spec = PartitionSpec(
@@ -67,7 +68,20 @@ def ensure_table(catalog: Catalog, identifier: str) -> Table:
             name="event_date",
         )
     )
-    return catalog.create_table_if_not_exists(identifier, schema=schema, partition_spec=spec)
+    table = catalog.create_table_if_not_exists(identifier, schema=schema, partition_spec=spec)
+    return _with_new_columns(table, TABLE_SCHEMAS[identifier])
+
+
+def _with_new_columns(table: Table, wanted: pa.Schema) -> Table:
+    """Iceberg schema evolution: new optional columns are added by name (data files written
+    before read them as nulls); nothing is dropped or retyped."""
+    present = set(table.schema().column_names)
+    missing = [field for field in wanted if field.name not in present]
+    if not missing:
+        return table
+    with table.update_schema() as update:
+        update.union_by_name(pa.schema(missing))
+    return table
 
 
 def window_filter(start: date, end: date) -> BooleanExpression:

@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from claude_analytics.lib import json_strings, redaction
-from claude_analytics.lib.sources.base import FAULT_FIELD, DateWindow
+from claude_analytics.lib.sources.base import FAULT_FIELD, IDENTITY_FIELDS, DateWindow
 from claude_analytics.lib.timestamps import instant_sql, utc_connection
 
 # Dead-letter payloads are capped: a 10 MB tool output must not bloat the lake twice.
@@ -102,6 +102,8 @@ ENTRY_SCHEMA = pa.schema(
         pa.field("is_api_error_message", pa.bool_()),
         pa.field("ingested_at", pa.timestamp("us", tz="UTC")),
         pa.field("raw_json", pa.string(), nullable=False),
+        # last: a lake or warehouse made before they existed gains them at its end
+        *IDENTITY_FIELDS,
     ]
 )
 
@@ -374,7 +376,7 @@ _ENTRIES_SQL = """
         d.event_date, d.is_sidechain, d.user_type, d.cwd, d.git_branch, d.version,
         d.request_id, d.message_id, d.message_role, d.model, d.stop_reason, d.input_tokens,
         d.output_tokens, d.cache_creation_input_tokens, d.cache_read_input_tokens,
-        d.is_api_error_message, d.ingested_at, d.line_index
+        d.is_api_error_message, d.ingested_at, d.user_id, d.hostname, d.line_index
     from dated as d
     where d.event_date >= $start and d.event_date < $end
         and d.event_date >= $first and d.event_date < $last
@@ -481,8 +483,9 @@ def parse_batch(
     # DuckDB need not keep insertion order (it made each copy slower).
     con = utc_connection({"preserve_insertion_order": False})
     try:
-        if FAULT_FIELD.name not in batch.schema.names:
-            batch = batch.append_column(FAULT_FIELD, pa.nulls(batch.num_rows, FAULT_FIELD.type))
+        for optional in (FAULT_FIELD, *IDENTITY_FIELDS):
+            if optional.name not in batch.schema.names:
+                batch = batch.append_column(optional, pa.nulls(batch.num_rows, optional.type))
         # Numbered in Arrow, in batch order: the joins back to the text rely on the index.
         numbered = batch.append_column(
             "line_index", pa.array(np.arange(1, batch.num_rows + 1, dtype=np.int64))
@@ -510,7 +513,7 @@ def parse_batch(
     finally:
         con.close()
     return ParsedBatch(
-        entries=entries.cast(ENTRY_SCHEMA),
+        entries=entries.select(ENTRY_SCHEMA.names).cast(ENTRY_SCHEMA),
         dead_letters=dead_letters.cast(DEAD_LETTER_SCHEMA),
         lines_by_day=lines_by_day,
         unaccounted_lines=unaccounted,

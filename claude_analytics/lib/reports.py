@@ -34,6 +34,34 @@ class ReportKind(StrEnum):
     monthly = "monthly"
     session = "session"
     blocks = "blocks"
+    # summaries over the whole range from the attribution, cache and error marts
+    # (lib/insight_reports.py)
+    agents = "agents"
+    tools = "tools"
+    mcp = "mcp"
+    commands = "commands"
+    cache = "cache"
+    errors = "errors"
+
+
+class Breakdown(StrEnum):
+    """What `--by` splits each period into."""
+
+    model = "model"
+    user = "user"
+    machine = "machine"
+    project = "project"
+    branch = "branch"
+
+
+# --by -> (the fct_token_usage expression, the column it needs)
+BREAKDOWN_SQL: dict[Breakdown, tuple[str, str]] = {
+    Breakdown.model: ("model", "model_id"),
+    Breakdown.user: ("user_id", "user_id"),
+    Breakdown.machine: ("hostname", "hostname"),
+    Breakdown.project: ("project_id", "project_id"),
+    Breakdown.branch: ("coalesce(git_branch, '(no branch)')", "git_branch"),
+}
 
 
 # Period expressions over the local time `local_at`; weeks start on Monday (ISO).
@@ -57,6 +85,13 @@ class ReportOptions:
     project: str | None = None
     timezone: str = "UTC"
     breakdown: bool = False
+    by: Breakdown | None = None
+    user: str | None = None
+
+    @property
+    def split_by(self) -> Breakdown | None:
+        """The breakdown asked for: `--by`, or `--breakdown` (by model, as ccusage's)."""
+        return self.by or (Breakdown.model if self.breakdown else None)
 
 
 @dataclass
@@ -86,6 +121,8 @@ class Report:
             "since": self.options.since.isoformat() if self.options.since else None,
             "until": self.options.until.isoformat() if self.options.until else None,
             "project": self.options.project,
+            "user": self.options.user,
+            "by": self.options.split_by.value if self.options.split_by else None,
             "rows": [
                 {
                     "period": row.period,
@@ -93,7 +130,7 @@ class Report:
                     **row.extra,
                     **row.figures,
                     "unpriced_models": row.unpriced_models,
-                    **({"breakdown": row.breakdown} if self.options.breakdown else {}),
+                    **({"breakdown": row.breakdown} if self.options.split_by else {}),
                 }
                 for row in self.rows
             ],
@@ -120,21 +157,31 @@ def _check(options: ReportOptions) -> None:
         raise ReportError(f"Unknown time zone {options.timezone!r}") from error
     if options.since and options.until and options.since > options.until:
         raise ReportError("--since is after --until")
-    if options.kind is ReportKind.blocks and (options.project or options.breakdown):
-        raise ReportError("5-hour blocks span every project and model: drop --project/--breakdown")
+    if options.kind is ReportKind.blocks and (options.project or options.split_by or options.user):
+        raise ReportError(
+            "5-hour blocks span every project, user and model: drop --project/--user/--by"
+        )
 
 
 def build_report(snapshot: Path, options: ReportOptions) -> Report:
+    if options.kind not in PERIODS and options.kind is not ReportKind.blocks:
+        raise ReportError(f"{options.kind.value} is a summary report (lib/insight_reports.py)")
     _check(options)
-    params = {
+    params: dict[str, Any] = {
         "timezone": options.timezone,
         "since": options.since,
         "until": options.until,
         "project": options.project,
     }
+    split = options.split_by or Breakdown.model
+    dimension_sql, dimension_column = BREAKDOWN_SQL[split]
     with open_snapshot(snapshot) as con:
         needs = USAGE_BLOCKS if options.kind is ReportKind.blocks else "marts.fct_token_usage"
-        lacking = missing_for((needs,), existing_relations(con))
+        relations = existing_relations(con)
+        lacking = missing_for((needs,), relations)
+        if not lacking and needs == "marts.fct_token_usage":
+            wanted = {dimension_column} | ({"user_id"} if options.user else set())
+            lacking = [f"{needs}.{c}" for c in sorted(wanted - relations[needs])]
         if lacking:
             raise ReportError(
                 f"The snapshot lacks {', '.join(lacking)}: build the marts (claude-analytics run)."
@@ -144,7 +191,10 @@ def build_report(snapshot: Path, options: ReportOptions) -> Report:
             cursor = con.execute(BLOCKS_REPORT_SQL, params)
         else:
             period_sql, extra_sql = PERIODS[options.kind]
-            cursor = con.execute(token_report_sql(period_sql, extra_sql), params)
+            if options.user:
+                params["user"] = options.user
+            sql = token_report_sql(period_sql, extra_sql, dimension_sql, bool(options.user))
+            cursor = con.execute(sql, params)
         names = [d[0] for d in cursor.description]
         records = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     rows: list[ReportRow] = []
@@ -160,7 +210,7 @@ def build_report(snapshot: Path, options: ReportOptions) -> Report:
             models = list(record["models"])
             rows.append(ReportRow(str(record["period"]), figures, models, extra))
             rows[-1].unpriced_models = unpriced
-        elif options.breakdown:
-            rows[-1].breakdown.append({"model": record["model"], **figures})
+        elif options.split_by:
+            rows[-1].breakdown.append({split.value: record["dimension"], **figures})
     totals = {name: _number(sum(row.figures[name] for row in rows)) for name in FIGURES}
     return Report(options, rows, totals)

@@ -13,6 +13,7 @@ from pyiceberg.catalog import Catalog
 from pyiceberg.table import Table
 
 from claude_analytics.lib import lake
+from claude_analytics.lib.identity import resolve_identity
 from claude_analytics.lib.locks import (
     LOCK_RETRIES,
     LOCK_WAIT_SECONDS,
@@ -71,7 +72,8 @@ class LogSourceResource(dg.ConfigurableResource):
         if self.mongo.configured:
             return self.mongo.source()
         if self.logs_dir:
-            return JsonlDirectorySource(root=Path(self.logs_dir))
+            # one developer's directory: every entry is this run's user's, on this machine
+            return JsonlDirectorySource(root=Path(self.logs_dir), identity=resolve_identity())
         return sample_source(Path(self.sample_dir), self.sample_entries)
 
 

@@ -8,8 +8,12 @@ resumed sessions that copy history into a new file, sidechains, subagent respons
 into the parent session as `agent_progress` entries (with and without the subagent's own
 file), queued prompts, files created with Write, notebook edits, interruptions, API errors,
 entry types with no timestamp, requests past a 200k-token context, and histories spread
-over months with gaps. The same seed always yields byte-identical files, so tests can
-compare numbers against a fixed data set and benchmarks scale without drift.
+over months with gaps. It also holds what the team views and the anomaly checks look for:
+projects that belong to a few people on their machines (`TEAM`), MCP servers, skills and
+slash commands, tool errors of every class, a day that costs far more than the days
+before it, a session that runs away and a burst of API errors. The same seed always
+yields byte-identical files, so tests can compare numbers against a fixed data set and
+benchmarks scale without drift.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from claude_analytics.lib.identity import Identity
+
 DEFAULT_SEED = 42
 DEFAULT_START = date(2026, 11, 1)
 DEFAULT_DAYS = 14
@@ -36,6 +42,16 @@ PROJECTS = (
     "/home/dev/src/infra-terraform",
     "/home/dev/oss/claude-analytics",
 )
+# Who works on which project, on which machine: the sample stands for a team's synced
+# collection. The last project was synced before syncs stamped identities: no one known.
+TEAM: dict[str, tuple[str | None, str | None]] = {
+    "/home/dev/src/api-server": ("alice", "alice-mbp"),
+    "/home/dev/src/web-dashboard": ("bob", "bob-thinkpad"),
+    "/home/dev/src/data_pipeline": ("carol", "carol-workstation"),
+    "/home/dev/work/mobile.app": ("alice", "alice-imac"),
+    "/home/dev/src/infra-terraform": ("carol", "ci-runner-01"),
+    "/home/dev/oss/claude-analytics": (None, None),
+}
 BRANCHES = ("main", "main", "feature/auth", "fix/flaky-tests", "refactor/db-layer", "")
 # 2.1 versions write the newer shapes: agent_progress echoes, queue operations, bash
 # progress, turn durations, permissionMode and sourceToolAssistantUUID.
@@ -62,6 +78,17 @@ LONG_CONTEXT_MODELS = ("claude-sonnet-4-5-20250929", "claude-sonnet-4-6", "claud
 # Share of subagent runs whose own file is missing (synced or copied histories): only the
 # echoes in the parent session record their usage.
 MISSING_SUBAGENT_FILE_SHARE = 0.35
+# The anomalies every sample holds: the sessions with these numbers run away (a stuck agent
+# retrying a failing command over a huge context) or hit an API outage (a burst of retry
+# errors), and the last active day gets several times the sessions of the days before it.
+RUNAWAY_SESSION = 3
+RUNAWAY_TOOLS = ("Bash", "Read", "Edit", "Bash", "Bash", "Bash", "Read", "Bash", "Bash",
+                 "Edit", "Bash", "Bash", "Read", "Bash")  # fmt: skip
+RUNAWAY_CONTEXT_TOKENS = (800_000, 950_000)
+OUTAGE_SESSION = 4
+OUTAGE_ERRORS = 10
+SPIKE_WEIGHT = 10
+SPIKE_AFTER_DAYS = 3
 MCP_TOOLS = (
     "mcp__github__create_pull_request",
     "mcp__github__list_issues",
@@ -81,7 +108,9 @@ TOOL_WEIGHTS = (
     ("Task", 5),
     ("WebFetch", 3),
     ("mcp", 4),
+    ("Skill", 2),
 )
+SKILLS = ("commit", "pdf", "frontend-design")
 WORDS = (
     "the",
     "function",
@@ -154,13 +183,47 @@ PROMPTS = (
     "Add a retry with backoff to the HTTP client",
 )
 SLASH_COMMANDS = ("/review", "/init", "/compact", "/clear", "/cost")
-TOOL_ERRORS = (
+# Share of tool calls whose result is an error (besides interruptions).
+ERROR_CHANCE = 0.09
+# Error texts as Claude Code writes them, per tool, covering every class that
+# fct_tool_errors tells apart; `{path}`, `{n}`, `{code}`, `{word}` and `{words}` vary.
+NOT_READ = (
     "<tool_use_error>File has not been read yet. Read it first before writing to it."
-    "</tool_use_error>",
-    "<tool_use_error>String to replace not found in file.</tool_use_error>",
-    "Error: command exited with status 1",
-    "<tool_use_error>File does not exist.</tool_use_error>",
+    "</tool_use_error>"
 )
+TOOL_ERRORS: dict[str, tuple[str, ...]] = {
+    "Read": (
+        "<tool_use_error>File does not exist.</tool_use_error>",
+        "ENOENT: no such file or directory, open '{path}'",
+        "File content ({n} tokens) exceeds maximum allowed tokens (25000). Use offset and "
+        "limit parameters to read specific portions of the file, or search for specific "
+        "content instead of reading the whole file.",
+    ),
+    "Edit": (
+        "<tool_use_error>String to replace not found in file.\nString: {words}</tool_use_error>",
+        "<tool_use_error>Found {n} matches of the string to replace, but replace_all is "
+        "false. To replace all occurrences, set replace_all to true.</tool_use_error>",
+        NOT_READ,
+    ),
+    "Write": (
+        NOT_READ,
+        "Permission to use Write has been denied. IMPORTANT: You *may* attempt to accomplish "
+        "this action using other tools that might naturally be used to accomplish this goal.",
+    ),
+    "Bash": (
+        "Exit code 1\nFAILED tests/test_{word}.py - AssertionError",
+        "Exit code {code}\nmake: *** [build] Error {code}",
+        "Command timed out after 2m 0.0s",
+        "Permission to use Bash with command rm -rf build has been denied.",
+        "Error: sandbox denied network access to registry.npmjs.org",
+    ),
+    "WebFetch": ("Error: Request timed out after 60000ms",),
+    "mcp": (
+        'MCP error -32001: Request timed out calling "{words}"',
+        "MCP error -32603: Internal error: {words}",
+    ),
+    "other": ("<tool_use_error>InputValidationError: {words}</tool_use_error>",),
+}
 INTERRUPTED_TOOL = (
     "The user doesn't want to proceed with this tool use. The tool use was rejected "
     "(eg. if it was a file edit, the new_string was NOT written to the file). STOP what you "
@@ -206,6 +269,8 @@ class _Writer:
         self.last_time: dict[str, datetime] = {}
         self.count = 0
         self.by_type: dict[str, int] = {}
+        # errors written per tool kind: texts are taken in turn (_Session._error_text)
+        self.error_turns: dict[str, int] = {}
 
     @property
     def full(self) -> bool:
@@ -599,6 +664,10 @@ class _Session:
                 "edit_mode": mode,
             }
             return tool_input, payload, f"Updated cell {cell} with {source}"
+        if name == "Skill":
+            skill = self.rng.choice(SKILLS)
+            payload = {"success": True, "commandName": skill}
+            return {"skill": skill}, payload, f"Launching skill: {skill}"
         if name in ("Grep", "Glob"):
             files = [self._file_path() for _ in range(self.rng.randint(0, 5))]
             payload = {
@@ -638,20 +707,44 @@ class _Session:
         text = self._words(5, 20)
         return {"query": self._words(2, 5)}, [{"type": "text", "text": text}], text
 
-    def tool_round(self, interrupt_chance: float) -> bool:
-        """An assistant response that calls tools, then the user entries with their results.
+    def _error_text(self, name: str, path: str) -> str:
+        """The tool's error texts in turn, so a few errors of a tool already show them all."""
+        kind = "mcp" if name.startswith("mcp__") else name
+        kind = "Edit" if kind == "MultiEdit" else kind
+        kind = kind if kind in TOOL_ERRORS else "other"
+        templates = TOOL_ERRORS[kind]
+        turn = self.writer.error_turns.get(kind, 0)
+        self.writer.error_turns[kind] = turn + 1
+        template = templates[turn % len(templates)]
+        return template.format(
+            path=path,
+            n=self.rng.randint(2, 40000),
+            code=self.rng.choice((1, 2, 127)),
+            word=self.rng.choice(WORDS),
+            words=self._words(1, 3),
+        )
+
+    def tool_round(
+        self,
+        interrupt_chance: float,
+        names: list[str] | None = None,
+        error_chance: float = ERROR_CHANCE,
+    ) -> bool:
+        """An assistant response that calls tools (`names`, else a random few), then the user
+        entries with their results.
 
         Returns False when the user interrupted, which ends the turn.
         """
-        count = self.rng.choices((1, 2, 3), (70, 22, 8))[0]
-        names = []
-        for _ in range(count):
-            name = self.rng.choices([n for n, _ in TOOL_WEIGHTS], [w for _, w in TOOL_WEIGHTS])[0]
-            if name == "mcp":
-                name = self.rng.choice(MCP_TOOLS)
-            if name == "Task" and self.sidechain:
-                name = "Read"
-            names.append(name)
+        if names is None:
+            names = []
+            for _ in range(self.rng.choices((1, 2, 3), (70, 22, 8))[0]):
+                weights = [w for _, w in TOOL_WEIGHTS]
+                name = self.rng.choices([n for n, _ in TOOL_WEIGHTS], weights)[0]
+                if name == "mcp":
+                    name = self.rng.choice(MCP_TOOLS)
+                if name == "Task" and self.sidechain:
+                    name = "Read"
+                names.append(name)
         calls = []
         blocks: list[dict[str, Any]] = []
         if self.rng.random() < 0.35:
@@ -700,8 +793,8 @@ class _Session:
                 self._emit(entry, self._advance(1, 20))
                 self.interruption(for_tool=True)
                 return False
-            if roll < 0.09:
-                error = self.rng.choice(TOOL_ERRORS)
+            if roll < error_chance:
+                error = self._error_text(name, tool_input.get("file_path") or self._file_path())
                 result = {
                     "type": "tool_result",
                     "content": error,
@@ -780,6 +873,30 @@ class _Session:
         return payload, report
 
     # ---------------------------------------------------------------- a whole session
+    def run_away(self) -> None:
+        """A stuck agent: one request, then failing calls again and again (three in four
+        fail, each response re-reading a huge context) until the user rejects the next one,
+        so its cost per hour and its tool-error rate are far above every other session's,
+        and its errors show every class."""
+        self.file_history_snapshot()
+        self.user_text("Make the integration tests pass, whatever it takes")
+        for index, name in enumerate(RUNAWAY_TOOLS):
+            if self.writer.full:
+                return
+            failing = 0.0 if index % 4 == 3 else 1.0
+            self.tool_round(0.0, names=[name], error_chance=failing)
+        self.tool_round(1.0, names=["Bash"])
+
+    def outage(self) -> None:
+        """The API overloaded for a minute or two: one retry error after another, early in
+        an hour so the burst falls in one hour."""
+        self.clock = self.clock.replace(minute=self.rng.randint(0, 20))
+        self.user_text(self.rng.choice(PROMPTS))
+        for _ in range(OUTAGE_ERRORS):
+            if self.writer.full:
+                return
+            self.api_error()
+
     def run(self, turns: int) -> None:
         self.file_history_snapshot()
         for turn in range(turns):
@@ -818,20 +935,35 @@ class _Session:
                 self.compact_boundary()
 
 
-def _session_starts(rng: random.Random, spec: SampleSpec) -> Iterator[tuple[str, datetime]]:
-    """Endless stream of (project, start time) weighted to working hours, on the active days."""
+def _active_offsets(rng: random.Random, spec: SampleSpec) -> list[int]:
+    """The days (offsets from the start) sessions start on."""
     offsets = list(range(spec.days))
     if spec.active_days is not None:
         offsets = sorted(rng.sample(offsets, min(spec.active_days, spec.days)))
+    return offsets
+
+
+def _session_starts(
+    rng: random.Random, offsets: list[int], spike: int | None, spec: SampleSpec
+) -> Iterator[tuple[str, datetime]]:
+    """Endless stream of (project, start time) weighted to working hours: one session on
+    each active day and in each project first (a small sample still has a history before
+    its spike, and every person of the team), then at random, the spike day getting
+    `SPIKE_WEIGHT` times the sessions of any other."""
+    weights = [SPIKE_WEIGHT if offset == spike else 1 for offset in offsets]
+    count = 0
     while True:
-        day = spec.start + timedelta(days=rng.choice(offsets))
+        offset = offsets[count] if count < len(offsets) else rng.choices(offsets, weights)[0]
+        count += 1
+        day = spec.start + timedelta(days=offset)
         hour = rng.choices(
             range(24), [1] * 7 + [4, 8, 10, 10, 8, 6, 9, 10, 9, 8, 6, 4, 3, 3, 2, 2, 1]
         )[0]
         moment = datetime(
             day.year, day.month, day.day, hour, rng.randrange(60), rng.randrange(60), tzinfo=UTC
         )
-        yield rng.choices(PROJECTS, (30, 20, 15, 15, 10, 10))[0], moment
+        weighted = rng.choices(PROJECTS, (30, 20, 15, 15, 10, 10))[0]
+        yield PROJECTS[count - 1] if count <= len(PROJECTS) else weighted, moment
 
 
 def generate_sessions(spec: SampleSpec) -> _Writer:
@@ -839,13 +971,34 @@ def generate_sessions(spec: SampleSpec) -> _Writer:
     rng = random.Random(spec.seed)
     writer = _Writer(spec.entries)
     finished: list[_Session] = []
-    starts = _session_starts(rng, spec)
+    offsets = _active_offsets(rng, spec)
+    # The last active day, given a few before it, is a cost spike: several times the
+    # sessions of another day, each on a long context. The runaway session and the API
+    # outage happen in the days just before it, so every anomaly is a recent one.
+    spike = offsets[-1] if len(offsets) > SPIKE_AFTER_DAYS else None
+    anomaly_days = {
+        RUNAWAY_SESSION: spec.start + timedelta(days=offsets[-2 if len(offsets) > 1 else -1]),
+        OUTAGE_SESSION: spec.start + timedelta(days=offsets[-1]),
+    }
+    starts = _session_starts(rng, offsets, spike, spec)
     count = 0
     while not writer.full:
         cwd, start = next(starts)
-        long_context = count % LONG_CONTEXT_EVERY == 1
+        number, count = count, count + 1
+        if number in anomaly_days:
+            day = anomaly_days[number]
+            start = start.replace(year=day.year, month=day.month, day=day.day)
+        spike_day = spike is not None and start.date() == spec.start + timedelta(days=spike)
+        long_context = spike_day or number % LONG_CONTEXT_EVERY == 1 or number == RUNAWAY_SESSION
         session = _Session(rng, writer, cwd, start, long_context=long_context)
-        count += 1
+        if number in (RUNAWAY_SESSION, OUTAGE_SESSION):
+            if number == RUNAWAY_SESSION:
+                session.context_tokens = rng.randint(*RUNAWAY_CONTEXT_TOKENS)
+                session.run_away()
+            else:
+                session.outage()
+            finished.append(session)
+            continue
         previous = [s for s in finished if s.cwd == cwd and s.history]
         if previous and rng.random() < 0.15:
             # A resumed session: a new file that starts with a summary and repeats the
@@ -863,6 +1016,11 @@ def generate_sessions(spec: SampleSpec) -> _Writer:
         if len(finished) > 50:
             finished.pop(0)
     return writer
+
+
+def team_identities() -> tuple[tuple[str, Identity], ...]:
+    """Each project folder of the sample with who works on it, and on which machine."""
+    return tuple((project_slug(cwd), Identity(*who)) for cwd, who in TEAM.items())
 
 
 def generate(out_dir: Path, spec: SampleSpec = SampleSpec()) -> GenerationSummary:

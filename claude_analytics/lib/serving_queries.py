@@ -70,6 +70,28 @@ MART_CONTRACT: Mapping[str, tuple[str, ...]] = {
         "p95_latency_ms",
     ),
     "marts.agg_code_changes": ("event_date", "files_touched", "lines_added", "lines_removed"),
+    "marts.agg_cache_efficiency": (
+        "event_date",
+        "user_id",
+        "model_id",
+        "api_responses",
+        "cache_creation_5m_input_tokens",
+        "cache_creation_1h_input_tokens",
+        "cache_creation_input_tokens",
+        "cache_read_input_tokens",
+        "input_side_tokens",
+        "input_side_cost_usd",
+        "list_price_input_cost_usd",
+        "cache_savings_usd",
+    ),
+    "marts.fct_tool_errors": (
+        "tool_use_id",
+        "user_id",
+        "called_at",
+        "error_class",
+        "error_pattern",
+        "error_message",
+    ),
     "marts.fct_file_operations": ("file_extension", "operation", "lines_added", "lines_removed"),
     USAGE_BLOCKS: (
         "block_started_at",
@@ -86,10 +108,135 @@ TOTAL_TOKENS_SQL = " + ".join(f"coalesce({c}, 0)" for c in TOKEN_COLUMNS)
 
 @dataclass(frozen=True)
 class PanelQuery:
-    """One chart's data: the SQL and the relations it reads."""
+    """One chart's data: the SQL and the relations it reads; `user_sql` is the same panel
+    for one person (`$user`), read from a fact that carries user_id (None: not split)."""
 
     sql: str
     needs: tuple[str, ...]
+    user_sql: str | None = None
+    user_needs: tuple[str, ...] = ()
+
+
+# The people the dashboard's user filter offers, most expensive first.
+USERS_SQL = """
+    select user_id from marts.dim_users
+    order by cost_usd desc nulls last, user_id
+    limit $limit
+"""
+# Per-user variants of the panels whose marts are not split by user.
+_USER_TOKENS_BY_MODEL = f"""
+    select event_date, model_id as model, sum({TOTAL_TOKENS_SQL}) as total_tokens
+    from marts.fct_token_usage
+    where user_id = $user
+    group by all
+    order by event_date, model
+"""
+_USER_COST_BY_PROJECT = """
+    select coalesce(project_id, '(none)') as project_id, sum(cost_usd) as cost_usd
+    from marts.fct_token_usage
+    where user_id = $user
+    group by all
+    order by cost_usd desc
+"""
+_USER_COST_BY_BRANCH = """
+    select coalesce(nullif(git_branch, ''), '(no branch)') as git_branch,
+        sum(cost_usd) as cost_usd
+    from marts.dim_sessions
+    where user_id = $user
+    group by all
+    order by cost_usd desc
+    limit 20
+"""
+_USER_SESSIONS_PER_DAY = """
+    select session_date as event_date, count(*) as sessions
+    from marts.dim_sessions
+    where user_id = $user
+    group by all
+    order by event_date
+"""
+_USER_SESSION_DURATION = """
+    select duration_seconds / 60 as duration_minutes
+    from marts.dim_sessions
+    where duration_seconds is not null and user_id = $user
+"""
+_USER_SUBAGENT_SHARE = f"""
+    select event_date,
+        sum({TOTAL_TOKENS_SQL}) filter (where is_sidechain)
+            / nullif(sum({TOTAL_TOKENS_SQL}), 0) as subagent_token_share,
+        sum(cost_usd) filter (where is_sidechain)
+            / nullif(sum(cost_usd), 0) as subagent_cost_share
+    from marts.fct_token_usage
+    where user_id = $user
+    group by all
+    order by event_date
+"""
+# The cache and tool-error panels read marts that carry user_id: `$user` null is everyone.
+_CACHE_BY_DAY = """
+    select
+        event_date,
+        sum(cache_read_input_tokens) / nullif(sum(input_side_tokens), 0) as cache_hit_rate,
+        sum(cache_creation_1h_input_tokens) / nullif(sum(cache_creation_input_tokens), 0)
+            as cache_write_1h_share,
+        sum(cache_savings_usd) as cache_savings_usd
+    from marts.agg_cache_efficiency
+    where $user is null or user_id = $user
+    group by all
+    order by event_date
+"""
+_CACHE_BY_MODEL = """
+    select
+        model_id as model,
+        sum(api_responses) as responses,
+        sum(cache_read_input_tokens) / nullif(sum(input_side_tokens), 0) as hit_rate,
+        sum(cache_creation_5m_input_tokens) as writes_5m,
+        sum(cache_creation_1h_input_tokens) as writes_1h,
+        sum(input_side_cost_usd) as input_cost_usd,
+        sum(list_price_input_cost_usd) as list_price_usd,
+        sum(cache_savings_usd) as saved_usd
+    from marts.agg_cache_efficiency
+    where $user is null or user_id = $user
+    group by all
+    order by saved_usd desc nulls last, model
+"""
+_TOOL_ERROR_CLASSES = """
+    select error_class, count(*) as errors
+    from marts.fct_tool_errors
+    where $user is null or user_id = $user
+    group by all
+    order by errors desc, error_class
+"""
+_TOOL_ERROR_MESSAGES = """
+    with patterns as (
+        select
+            error_class,
+            error_pattern,
+            count(*) as occurrences,
+            arg_min(error_message, (called_at, tool_use_id)) as example_message
+        from marts.fct_tool_errors
+        where $user is null or user_id = $user
+        group by all
+    ),
+    ranked as (
+        select
+            *,
+            sum(occurrences) over (partition by error_class) as class_errors,
+            row_number() over (
+                partition by error_class order by occurrences desc, error_pattern
+            ) as class_rank
+        from patterns
+    )
+    select error_class, class_errors, occurrences, example_message
+    from ranked
+    where class_rank <= 3
+    order by class_errors desc, error_class, class_rank
+"""
+_USER_COST_BY_MODEL = """
+    select event_date, model_id as model, sum(cost_usd) as cost_usd
+    from marts.fct_token_usage
+    where user_id = $user
+    group by all
+    order by event_date, model
+"""
 
 
 PANELS: Mapping[str, PanelQuery] = {
@@ -101,6 +248,8 @@ PANELS: Mapping[str, PanelQuery] = {
         order by event_date, model
         """,
         ("marts.agg_model_costs",),
+        _USER_TOKENS_BY_MODEL,
+        ("marts.fct_token_usage",),
     ),
     "cost_by_model": PanelQuery(
         """
@@ -110,6 +259,8 @@ PANELS: Mapping[str, PanelQuery] = {
         order by event_date, model
         """,
         ("marts.agg_model_costs",),
+        _USER_COST_BY_MODEL,
+        ("marts.fct_token_usage",),
     ),
     "cost_by_project": PanelQuery(
         """
@@ -118,6 +269,8 @@ PANELS: Mapping[str, PanelQuery] = {
         group by all
         order by cost_usd desc
         """,
+        ("marts.fct_token_usage",),
+        _USER_COST_BY_PROJECT,
         ("marts.fct_token_usage",),
     ),
     "cost_by_branch": PanelQuery(
@@ -130,6 +283,8 @@ PANELS: Mapping[str, PanelQuery] = {
         limit 20
         """,
         ("marts.dim_sessions",),
+        _USER_COST_BY_BRANCH,
+        ("marts.dim_sessions",),
     ),
     "sessions_per_day": PanelQuery(
         """
@@ -138,6 +293,8 @@ PANELS: Mapping[str, PanelQuery] = {
         order by event_date
         """,
         ("marts.agg_daily_summary",),
+        _USER_SESSIONS_PER_DAY,
+        ("marts.dim_sessions",),
     ),
     "session_duration": PanelQuery(
         """
@@ -145,6 +302,8 @@ PANELS: Mapping[str, PanelQuery] = {
         from marts.dim_sessions
         where duration_seconds is not null
         """,
+        ("marts.dim_sessions",),
+        _USER_SESSION_DURATION,
         ("marts.dim_sessions",),
     ),
     "activity_heatmap": PanelQuery(
@@ -195,6 +354,32 @@ PANELS: Mapping[str, PanelQuery] = {
         order by event_date
         """,
         ("marts.fct_token_usage",),
+        _USER_SUBAGENT_SHARE,
+        ("marts.fct_token_usage",),
+    ),
+    "cache_by_day": PanelQuery(
+        _CACHE_BY_DAY,
+        ("marts.agg_cache_efficiency",),
+        _CACHE_BY_DAY,
+        ("marts.agg_cache_efficiency",),
+    ),
+    "cache_by_model": PanelQuery(
+        _CACHE_BY_MODEL,
+        ("marts.agg_cache_efficiency",),
+        _CACHE_BY_MODEL,
+        ("marts.agg_cache_efficiency",),
+    ),
+    "tool_error_classes": PanelQuery(
+        _TOOL_ERROR_CLASSES,
+        ("marts.fct_tool_errors",),
+        _TOOL_ERROR_CLASSES,
+        ("marts.fct_tool_errors",),
+    ),
+    "tool_error_messages": PanelQuery(
+        _TOOL_ERROR_MESSAGES,
+        ("marts.fct_tool_errors",),
+        _TOOL_ERROR_MESSAGES,
+        ("marts.fct_tool_errors",),
     ),
     "check_results": PanelQuery(
         f"""
@@ -241,6 +426,7 @@ SUMMARY_SQL = f"""
         count(distinct event_date) as active_days
     from marts.fct_token_usage
 """
+USER_SUMMARY_SQL = SUMMARY_SQL + "    where user_id = $user\n"
 
 
 def existing_relations(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -256,6 +442,20 @@ def existing_relations(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     return {name: set(columns) for name, columns in rows}
 
 
+def splits_by_user(query: PanelQuery, relations: Mapping[str, set[str]]) -> bool:
+    """Whether the snapshot can answer the panel for one person."""
+    return (
+        query.user_sql is not None
+        and not missing_for(query.user_needs, relations)
+        and all("user_id" in relations[relation] for relation in query.user_needs)
+    )
+
+
+def query_parameters(sql: str, user: str | None) -> dict[str, str | None] | None:
+    """`$user` for the queries that take it (DuckDB refuses parameters a query lacks)."""
+    return {"user": user} if "$user" in sql else None
+
+
 def missing_for(needs: tuple[str, ...], relations: Mapping[str, set[str]]) -> list[str]:
     """What a query lacks: absent relations, or `relation.column` the contract expects."""
     missing: list[str] = []
@@ -268,29 +468,38 @@ def missing_for(needs: tuple[str, ...], relations: Mapping[str, set[str]]) -> li
     return missing
 
 
-def token_report_sql(period_sql: str, extra_sql: str = "") -> str:
-    """Token and cost totals per period (and per model) from one row per API response.
+def token_report_sql(
+    period_sql: str,
+    extra_sql: str = "",
+    dimension_sql: str = "model",
+    user_filter: bool = False,
+) -> str:
+    """Token and cost totals per period (and per value of the breakdown dimension: model,
+    user, machine, project or branch) from one row per API response.
 
-    `period_sql` and `extra_sql` are fixed expressions chosen by the report kind, never
-    user text; the user's filters and time zone are bound parameters.
+    `period_sql`, `extra_sql` and `dimension_sql` are fixed expressions chosen by the report
+    kind and options, never user text; the user's filters and time zone are bound
+    parameters. The user filter is only written when asked for, so snapshots from before
+    the user columns still answer the other reports.
     """
     sums = ",\n            ".join(f"sum({c}) as {c}" for c in TOKEN_COLUMNS)
+    by_user = "\n                and contains(user_id, $user)" if user_filter else ""
     return f"""
         with usage as (
             select *, model_id as model, timezone($timezone, responded_at::timestamptz) as local_at
             from marts.fct_token_usage
         ),
         filtered as (
-            select {period_sql} as period, *
+            select {period_sql} as period, {dimension_sql} as dimension, *
             from usage
             where ($since is null or local_at::date >= $since)
                 and ($until is null or local_at::date <= $until)
-                and ($project is null or contains(project_id, $project))
+                and ($project is null or contains(project_id, $project)){by_user}
         )
         select
             period,
-            model,
-            grouping(model) = 1 as is_total,
+            dimension,
+            grouping(dimension) = 1 as is_total,
             list(distinct model order by model) as models,
             {sums},
             sum({TOTAL_TOKENS_SQL}) as total_tokens,
@@ -300,8 +509,8 @@ def token_report_sql(period_sql: str, extra_sql: str = "") -> str:
                 list(distinct model order by model) filter (where unpriced_tokens > 0), []
             ) as unpriced_models{extra_sql}
         from filtered
-        group by grouping sets ((period), (period, model))
-        order by period, is_total desc, model
+        group by grouping sets ((period), (period, dimension))
+        order by period, is_total desc, dimension
     """
 
 

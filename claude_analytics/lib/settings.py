@@ -181,6 +181,29 @@ def secret_values() -> tuple[str, ...]:
     return tuple(v for v in (os.environ.get(name) for name in names) if v and len(v) >= 6)
 
 
+@dataclass(frozen=True)
+class IdentitySettings:
+    """Who and which machine a sync (or a JSONL run) stamps on its entries; unset means the
+    operating system's user and host name (lib/identity.py)."""
+
+    user_id: str | None
+    hostname: str | None
+    hashed: bool
+    salt: str
+
+
+def load_identity_settings() -> IdentitySettings:
+    """`CLAUDE_ANALYTICS_USER`, `CLAUDE_ANALYTICS_HOSTNAME`; `CLAUDE_ANALYTICS_HASH_IDENTITY=1`
+    writes both as salted hashes (`CLAUDE_ANALYTICS_IDENTITY_SALT`), never the names."""
+    return IdentitySettings(
+        user_id=os.environ.get("CLAUDE_ANALYTICS_USER") or None,
+        hostname=os.environ.get("CLAUDE_ANALYTICS_HOSTNAME") or None,
+        hashed=os.environ.get("CLAUDE_ANALYTICS_HASH_IDENTITY", "0").strip().lower()
+        in ("1", "true", "yes", "on"),
+        salt=os.environ.get("CLAUDE_ANALYTICS_IDENTITY_SALT", ""),
+    )
+
+
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 
 

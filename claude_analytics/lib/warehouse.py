@@ -33,11 +33,16 @@ class ReplacedWindow:
 
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw schema and tables with the lake's column types."""
+    """Create the raw schema and tables with the lake's column types; a table an older
+    release created gains the columns added since (at its end, as in the lake)."""
     con.execute("create schema if not exists raw")
     for name, schema in RAW_TABLES.items():
         con.register("empty_shape", schema.empty_table())
         con.execute(f"create table if not exists {name} as select * from empty_shape")
+        present = {row[0] for row in con.execute(f"select * from {name} limit 0").description}
+        for column, column_type, *_ in con.execute("describe empty_shape").fetchall():
+            if column not in present:
+                con.execute(f'alter table {name} add column "{column}" {column_type}')
         con.unregister("empty_shape")
     con.execute(
         f"create table if not exists {LOADED_DAYS} "
@@ -75,7 +80,9 @@ def replace_window(
             if rows:  # read_parquet fails on an empty list
                 inserted = _insert(
                     con,
-                    f"insert into {table} ({columns}) select {columns} from read_parquet($files) "
+                    # by name: files written before a column was added lack it (null)
+                    f"insert into {table} ({columns}) select {columns} "
+                    "from read_parquet($files, union_by_name = true) "
                     "where event_date >= $start and event_date < $end",
                     {**bounds, "files": rows},
                 )

@@ -14,6 +14,7 @@ from claude_analytics.lib.sources.base import DateWindow
 from claude_analytics.lib.sources.jsonl import entry_id_for
 from claude_analytics.lib.sources.mongo import window_query
 from claude_analytics.lib.uri_secrets import redact_uri, scrub, server_label
+from claude_analytics_tests.conftest import SMALL_SAMPLE
 
 URI = "mongodb://reader:s3cr%40t@db1.internal:27017,db2.internal:27018/admin?tls=true"
 
@@ -48,7 +49,7 @@ def test_every_sample_line_survives_the_bson_round_trip(small_sample_master: Pat
             assert entry_line(stored) == raw, f"{relative}:{number}"
             assert str(stored["_id"]) == entry_id_for(relative, number)[:24]
             lines += 1
-    assert lines == 600
+    assert lines == SMALL_SAMPLE.entries
 
 
 def test_bson_dates_and_ids_render_as_claude_code_writes_them() -> None:

@@ -20,7 +20,7 @@ from claude_analytics_tests.warehouse_build import BuiltWarehouse, build
 FIRST = SMALL_SAMPLE.start
 LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
 PIPELINE_BUCKET = "pipeline-lake"
-# Lines that must become dead letters, so both lake tables hold rows (3 of ~600: under the
+# Lines that must become dead letters, so both lake tables hold rows (3 of ~1,000: under the
 # 1% gate). Dated on the sample's second day through the file's modification time.
 BROKEN_FILE = "-home-dev-broken/broken.jsonl"
 BROKEN_LINES = (b'{"type": "user", "cut', b"[1, 2, 3]", b"\xff\xfe not text")

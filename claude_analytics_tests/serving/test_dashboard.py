@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -17,6 +18,7 @@ from claude_analytics.lib.instance import get_instance
 from claude_analytics.lib.settings import load_settings
 from claude_analytics_tests.serving.browser import CHROMIUM, HeadlessChromium
 from claude_analytics_tests.serving.conftest import Served, isolate, warehouse_rows
+from claude_analytics_tests.warehouse_build import BuiltWarehouse
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 SCREENSHOT = ARTIFACTS / "dashboard.png"
@@ -196,3 +198,58 @@ def test_a_long_sparse_history_opens_on_its_recent_days_with_data(tmp_path: Path
 def _rows(snapshot: Path, sql: str) -> list[tuple]:
     with duckdb.connect(str(snapshot), read_only=True) as con:
         return con.execute(sql).fetchall()
+
+
+VIEW = "JSON.parse(document.getElementById('dashboard-status').textContent || '{}')"
+
+
+def test_the_user_filter_redraws_each_persons_view(
+    team_warehouse: BuiltWarehouse, tmp_path: Path
+) -> None:
+    """A team's snapshot: the filter offers every person, and picking one redraws the split
+    charts, KPIs and tables with that person's figures alone (computed from the facts)."""
+    from claude_analytics.lib.dashboard import build_dashboard
+
+    snapshot = team_warehouse.home / "serving" / "analytics.duckdb"
+    result = build_dashboard(snapshot, tmp_path / "dashboard.html")
+    users = [u for (u,) in _rows(snapshot, "select user_id from marts.dim_users order by 1")]
+    assert sorted(result.users) == users and len(users) >= 3
+    assert {"cost-by-model", "cache-by-day", "tool-error-classes"} <= set(result.user_charts)
+    person = "alice"
+    [(cost,)] = _rows(
+        snapshot, f"select sum(cost_usd) from marts.fct_token_usage where user_id = '{person}'"
+    )
+    errors = dict(
+        _rows(
+            snapshot,
+            "select error_class, count(*) from marts.fct_tool_errors "
+            f"where user_id = '{person}' group by 1",
+        )
+    )
+    browser = HeadlessChromium(tmp_path / "profile")
+    try:
+        browser.open(result.path.as_uri(), READY)
+        assert sorted(browser.evaluate(VIEW)["users"]) == users
+        browser.evaluate(
+            "(function () { var f = document.getElementById('user-filter');"
+            f" f.value = {json.dumps(person)}; f.dispatchEvent(new Event('change')); }})()"
+        )
+        deadline = time.monotonic() + 30
+        while (browser.evaluate(VIEW).get("view") or {}).get("user") != person:
+            assert time.monotonic() < deadline, "the user's view was not drawn"
+            time.sleep(0.2)
+        status = browser.evaluate(VIEW)
+        charts = {chart["id"]: chart for chart in browser.evaluate(INSPECT_CHARTS)}
+        kpi = browser.evaluate(
+            f"document.querySelector('.kpis[data-view={json.dumps(person)}] .value').textContent"
+        )
+        hidden_all = browser.evaluate("document.querySelector('.kpis[data-view=\"\"]').hidden")
+        errors_seen = browser.console_errors()
+    finally:
+        browser.close()
+    assert status["view"]["user"] == person and status["errors"] == [] and errors_seen == []
+    plotted = sum(v for trace in charts["cost-by-model"]["traces"] for v in trace["y"])
+    assert math.isclose(plotted, float(cost), rel_tol=1e-9)
+    [bars] = charts["tool-error-classes"]["traces"]
+    assert dict(zip(bars["y"], bars["x"], strict=True)) == errors
+    assert kpi == f"${float(cost):,.2f}" and hidden_all is True

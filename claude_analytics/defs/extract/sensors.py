@@ -1,20 +1,26 @@
-"""Runs for exactly the days that received new MongoDB documents.
+"""Runs for exactly the days that received new MongoDB documents or new JSONL lines.
 
-The sensor starts RUNNING where MONGO_URI is set and STOPPED elsewhere: on a JSONL or sample
-source it has nothing to watch, and a sensor that skips every minute only fills the UI's
-tick history. Turned on or off in the UI, it keeps that state across restarts.
+Each sensor starts RUNNING where its source is the configured one (MONGO_URI set; a JSONL
+directory in CLAUDE_LOGS_DIR without MONGO_URI) and STOPPED elsewhere: a sensor with nothing
+to watch only fills the UI's tick history. Turned on or off in the UI, it keeps that state
+across restarts.
 """
 
 from datetime import timedelta
+from pathlib import Path
 
 import dagster as dg
 
 from claude_analytics.defs.extract.assets import MONGODB_CONVERSATIONS
 from claude_analytics.defs.jobs import full_pipeline
+from claude_analytics.defs.schedules import range_request
 from claude_analytics.lib.mongo.changes import ChangeCursor, find_changes, observe, run_key
 from claude_analytics.lib.partitions import partition_bounds
-from claude_analytics.lib.resources import MongoResource
+from claude_analytics.lib.resources import LogSourceResource, MongoResource
 from claude_analytics.lib.settings import load_settings
+from claude_analytics.lib.sources import jsonl_changes
+
+CHANGED_DAYS_TAG = "claude_analytics/changed_days"
 
 
 def new_documents(context: dg.SensorEvaluationContext, mongo: MongoResource) -> dg.SensorResult:
@@ -89,6 +95,66 @@ def mongodb_sensor(running: bool) -> dg.SensorDefinition:
     )(new_documents)
 
 
+def new_lines(context: dg.SensorEvaluationContext, source: LogSourceResource) -> dg.SensorResult:
+    if source.mongo.configured or not source.logs_dir:
+        return dg.SensorResult(
+            skip_reason="The source is not a JSONL directory: CLAUDE_LOGS_DIR is unset or "
+            "MONGO_URI is set."
+        )
+    root = Path(source.logs_dir)
+    if not root.is_dir():
+        return dg.SensorResult(skip_reason=f"The logs directory {root} does not exist (yet).")
+    cursor = jsonl_changes.FileCursor.from_json(context.cursor)
+    first, end = partition_bounds()
+    changes = jsonl_changes.find_changes(
+        root, cursor, first_day=first, last_day=end - timedelta(days=1)
+    )
+    days = changes.days
+    if not days:
+        return dg.SensorResult(
+            skip_reason=f"No new lines in the {len(changes.cursor.files)} transcripts.",
+            cursor=changes.cursor.to_json(),
+        )
+    context.log.info(
+        f"{len(changes.files)} new or grown file(s), {changes.new_bytes:,} new bytes, "
+        f"on {len(days)} day(s): {days[0]} to {days[-1]}"
+    )
+    # one run over the window: the partitioned assets take it in a single run, and its
+    # days without new lines cost nothing
+    tags = {
+        CHANGED_DAYS_TAG: ",".join(day.isoformat() for day in days),
+        "claude_analytics/changed_files": str(len(changes.files)),
+    }
+    return dg.SensorResult(
+        run_requests=[range_request(days[0], days[-1], changes.run_key(), tags=tags)],
+        cursor=changes.cursor.to_json(),
+    )
+
+
+def jsonl_sensor(running: bool) -> dg.SensorDefinition:
+    """The `jsonl_new_lines` sensor, RUNNING or STOPPED until someone changes it."""
+    return dg.sensor(
+        name="jsonl_new_lines",
+        job=full_pipeline,
+        minimum_interval_seconds=30,
+        default_status=dg.DefaultSensorStatus.RUNNING
+        if running
+        else dg.DefaultSensorStatus.STOPPED,
+        description=(
+            "Watches the JSONL directory (CLAUDE_LOGS_DIR) for new and grown transcripts, by "
+            "size and modification time, and requests one run over the days their new lines "
+            "fall on, so a conversation reaches the marts within a minute or two. Starts "
+            "running only where the source is a JSONL directory."
+        ),
+    )(new_lines)
+
+
 @dg.definitions
 def sensors() -> dg.Definitions:
-    return dg.Definitions(sensors=[mongodb_sensor(running=load_settings().mongo_configured)])
+    settings = load_settings()
+    return dg.Definitions(
+        sensors=[
+            mongodb_sensor(running=settings.mongo_configured),
+            jsonl_sensor(running=settings.source_kind == "jsonl"),
+        ]
+    )

@@ -1,5 +1,6 @@
-"""The document shape DESIGN.md fixes: one JSONL entry plus `projectId`, `sourceFile` and
-`ingestedAt`, and its way back to the entry's original JSON text."""
+"""The document shape DESIGN.md fixes: one JSONL entry plus `projectId`, `sourceFile`,
+`ingestedAt` and (our own sync) `userId` and `hostname`, and its way back to the entry's
+original JSON text."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from bson import Binary, Decimal128, ObjectId
 from claude_analytics.lib.sources.jsonl import entry_id_for
 
 # Fields the syncing side adds; everything else is the entry exactly as Claude Code wrote it.
-SYNC_FIELDS = frozenset({"_id", "projectId", "sourceFile", "ingestedAt"})
+SYNC_FIELDS = frozenset({"_id", "projectId", "sourceFile", "ingestedAt", "userId", "hostname"})
 
 # Claude Code writes JSON.stringify output: compact, non-ASCII unescaped. Encoding the same
 # way makes the re-serialised entry byte-identical to the original line for its entries.
@@ -69,14 +70,22 @@ def to_document(
     line_number: int,
     project_id: str,
     ingested_at: datetime,
+    user_id: str | None = None,
+    hostname: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    """The document of one line; `userId`/`hostname` only when known (older syncs had none)."""
+    document = {
         "_id": document_id(source_file, line_number),
         **entry,
         "projectId": project_id,
         "sourceFile": source_file,
         "ingestedAt": ingested_at,
     }
+    if user_id is not None:
+        document["userId"] = user_id
+    if hostname is not None:
+        document["hostname"] = hostname
+    return document
 
 
 def timestamp_text(value: Any) -> str | None:

@@ -16,6 +16,7 @@ from typing import Any
 from pymongo.collection import Collection
 from pymongo.errors import BulkWriteError
 
+from claude_analytics.lib.identity import Identity, resolve_identity
 from claude_analytics.lib.mongo.client import MongoTarget
 from claude_analytics.lib.mongo.documents import encode_entry, to_document
 from claude_analytics.lib.sources.mongo import INDEXES
@@ -133,11 +134,15 @@ def sync_directory(
     *,
     batch_size: int = DEFAULT_SYNC_BATCH,
     on_progress: Callable[[int], None] | None = None,
+    identity: Identity | None = None,
 ) -> SyncReport:
-    """Insert every line of every .jsonl file under `root` that the collection lacks.
+    """Insert every line of every .jsonl file under `root` that the collection lacks,
+    stamped with `identity`: who synced it from which machine, by default this machine's
+    configured or OS user and host (`Identity(None, None)` stamps nothing, as older syncs).
 
     `on_progress` receives the bytes of each file once its lines are written.
     """
+    who = identity or resolve_identity()
     report = SyncReport()
     files = jsonl_files(root)
     with target.open() as collection:
@@ -154,6 +159,8 @@ def sync_directory(
                     line_number=number,
                     project_id=project,
                     ingested_at=datetime.now(UTC),
+                    user_id=who.user_id,
+                    hostname=who.hostname,
                 )
                 batch.append((number, document))
                 if len(batch) >= batch_size:

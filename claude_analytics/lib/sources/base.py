@@ -26,6 +26,9 @@ RAW_LINE_SCHEMA = pa.schema(
 # A batch may add this column: the reason a whole file (or folder) could not be read, on a
 # row of its own with no line, which parsing turns into one dead letter instead of failing.
 FAULT_FIELD = pa.field("fault", pa.string())
+# A batch may add these too: who wrote the line and on which machine (a synced document's
+# `userId` and `hostname`, or the identity of a JSONL run); missing means unknown.
+IDENTITY_FIELDS = (pa.field("user_id", pa.string()), pa.field("hostname", pa.string()))
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,21 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from claude_analytics.lib.sources.base import FAULT_FIELD, RAW_LINE_SCHEMA, DateWindow
+from claude_analytics.lib.identity import Identity
+from claude_analytics.lib.sources.base import (
+    FAULT_FIELD,
+    IDENTITY_FIELDS,
+    RAW_LINE_SCHEMA,
+    DateWindow,
+)
 from claude_analytics.lib.timestamps import instant_sql, utc_connection
 
 # Files are grouped into batches of about this many bytes: large enough to keep DuckDB's
 # vectorised parsing busy, small enough to keep memory flat however big the directory is.
 DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
+
+# The columns of a batch: the raw lines, a file's fault, who wrote it and where.
+BATCH_SCHEMA = pa.schema([*RAW_LINE_SCHEMA, FAULT_FIELD, *IDENTITY_FIELDS])
 
 # First bytes of a line that may be blank: none (empty) or ASCII whitespace.
 _BLANK_STARTS = pa.array([b"", b" ", b"\t", b"\n", b"\v", b"\f", b"\r"], pa.binary())
@@ -72,12 +81,26 @@ def _lstat_mtime(path: str) -> float:
 
 @dataclass(frozen=True)
 class JsonlDirectorySource:
+    """`identity` is who wrote the files (one developer's directory: the run's user and
+    host); `project_identities` names another identity for some project folders (the
+    bundled sample stands for a team's collection)."""
+
     root: Path
     batch_bytes: int = DEFAULT_BATCH_BYTES
     inherits_file_time: bool = True
+    identity: Identity | None = None
+    project_identities: tuple[tuple[str, Identity], ...] = ()
 
     def describe(self) -> str:
         return f"JSONL directory {self.root}"
+
+    def identity_of(self, name: str) -> Identity:
+        """Who wrote the file `name` (a path below the root)."""
+        project = _project_of(name)
+        for folder, identity in self.project_identities:
+            if folder == project:
+                return identity
+        return self.identity or Identity(None, None)
 
     def files(self) -> list[Path]:
         """The readable .jsonl files (faulty ones are in `listing`)."""
@@ -191,6 +214,7 @@ class JsonlDirectorySource:
         """
         readable, contents, faulty = _read_files(listing)
         names = [item.name for item in readable]
+        identities = [self.identity_of(name) for name in names]
         files = pa.table(
             {
                 "source_file": pa.array(names, pa.string()),
@@ -199,6 +223,8 @@ class JsonlDirectorySource:
                     [datetime.fromtimestamp(item.mtime, UTC) for item in readable],
                     pa.timestamp("us", tz="UTC"),
                 ),
+                "user_id": pa.array([who.user_id for who in identities], pa.string()),
+                "hostname": pa.array([who.hostname for who in identities], pa.string()),
             }
         )
         # the line after a final newline is blank: leaving the newline out changes no number;
@@ -241,8 +267,10 @@ class JsonlDirectorySource:
                 lines.cast(pa.binary()),
                 pieces.column("ingested_at"),
                 pa.nulls(len(lines), FAULT_FIELD.type),
+                pieces.column("user_id"),
+                pieces.column("hostname"),
             ],
-            schema=RAW_LINE_SCHEMA.append(FAULT_FIELD),
+            schema=BATCH_SCHEMA,
         )
         return pa.concat_tables([good, _fault_rows(faulty)]) if faulty else good
 
@@ -334,6 +362,8 @@ def _fault_rows(faulty: list[ListedFile]) -> pa.Table:
                 pa.timestamp("us", tz="UTC"),
             ),
             "fault": [item.fault for item in faulty],
+            "user_id": pa.nulls(len(faulty), pa.string()),
+            "hostname": pa.nulls(len(faulty), pa.string()),
         },
-        schema=RAW_LINE_SCHEMA.append(FAULT_FIELD),
+        schema=BATCH_SCHEMA,
     )

@@ -13,7 +13,7 @@ from pymongo.collection import Collection
 
 from claude_analytics.lib.mongo.client import TRANSIENT_ERRORS, MongoTarget
 from claude_analytics.lib.mongo.documents import entry_line, timestamp_text
-from claude_analytics.lib.sources.base import RAW_LINE_SCHEMA, DateWindow
+from claude_analytics.lib.sources.base import IDENTITY_FIELDS, RAW_LINE_SCHEMA, DateWindow
 from claude_analytics.lib.timestamps import day_of
 
 DEFAULT_BATCH_SIZE = 5_000
@@ -56,8 +56,16 @@ def window_query(window: DateWindow) -> dict[str, Any]:
     }
 
 
+def _text(value: Any) -> str | None:
+    """A sync field as text: another sync service may have written a number or an id."""
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
 def to_raw_table(documents: list[dict[str, Any]]) -> pa.Table:
-    """Documents as raw lines: the entry re-serialised, `entry_id` = the ObjectId's hex."""
+    """Documents as raw lines: the entry re-serialised, `entry_id` = the ObjectId's hex,
+    and who synced it (`userId`, `hostname`; absent in older syncs) beside it."""
     return pa.Table.from_arrays(
         [
             pa.array([str(d["_id"]) for d in documents], pa.string()),
@@ -72,8 +80,10 @@ def to_raw_table(documents: list[dict[str, Any]]) -> pa.Table:
                 ],
                 pa.timestamp("us", tz="UTC"),
             ),
+            pa.array([_text(d.get("userId")) for d in documents], pa.string()),
+            pa.array([_text(d.get("hostname")) for d in documents], pa.string()),
         ],
-        schema=RAW_LINE_SCHEMA,
+        schema=pa.schema([*RAW_LINE_SCHEMA, *IDENTITY_FIELDS]),
     )
 
 

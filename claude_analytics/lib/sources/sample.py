@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from claude_analytics.lib.sample_data import SampleSpec, generate
+from claude_analytics.lib.sample_data import SampleSpec, generate, team_identities
 from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
 
 # The main job's default input: small enough for `make run` to finish in seconds, large
@@ -13,9 +13,13 @@ DEFAULT_SAMPLE_ENTRIES = 3_000
 
 
 def sample_source(directory: Path, entries: int = DEFAULT_SAMPLE_ENTRIES) -> JsonlDirectorySource:
-    """Materialise the deterministic sample on first use; later runs reuse the same files."""
+    """Materialise the deterministic sample on first use; later runs reuse the same files.
+
+    The sample stands for a team's synced collection: its projects belong to a few people
+    on their machines, and one project to no one known (synced before identities were).
+    """
     marker = directory / ".complete"
     if not marker.exists():
         generate(directory, SampleSpec(entries=entries))
         marker.write_text(f"{entries}\n")
-    return JsonlDirectorySource(root=directory)
+    return JsonlDirectorySource(root=directory, project_identities=team_identities())

@@ -76,6 +76,8 @@ final as (
         parent_uuid,
         session_id,
         project_id,
+        user_id,
+        hostname,
         entry_type,
         message_kind,
         message_kind = 'prompt' as is_prompt,

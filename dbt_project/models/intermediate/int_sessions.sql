@@ -22,6 +22,8 @@ with entries as (
         entry_id,
         session_id,
         project_id,
+        user_id,
+        hostname,
         cwd,
         git_branch,
         claude_code_version,
@@ -92,6 +94,8 @@ context as (
     select
         session_id,
         arg_min(project_id, (entry_at, entry_id)) as project_id,
+        arg_min(user_id, (entry_at, entry_id)) as user_id,
+        arg_min(hostname, (entry_at, entry_id)) as hostname,
         arg_min(cwd, (entry_at, entry_id)) as cwd,
         arg_max(claude_code_version, (entry_at, entry_id)) as claude_code_version,
         count(*) as entries
@@ -175,6 +179,8 @@ final as (
     select
         timing.session_id,
         context.project_id,
+        context.user_id,
+        context.hostname,
         context.cwd,
         branches.git_branch,
         context.claude_code_version,

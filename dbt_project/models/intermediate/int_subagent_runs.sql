@@ -39,13 +39,17 @@ task_calls as (
 
 agents as (
 
-    -- every subagent the session's entries name, with the tool call its echoes point at
+    -- every subagent the session's entries name, with the tool call its echoes point at;
+    -- only the parent session's echoes: progress inside the subagent's own file (a Bash
+    -- call's output) points at the subagent's own tool call, not at its Task
     select
         agent_id,
         arg_min(session_id, (event_at, session_id)) as session_id,
-        min(parent_tool_use_id) filter (where entry_type = 'progress') as echo_parent_tool_use_id,
+        min(parent_tool_use_id) filter (
+            where entry_type = 'progress' and not is_sidechain
+        ) as echo_parent_tool_use_id,
         count(*) filter (where is_sidechain) as subagent_entries,
-        count(*) filter (where entry_type = 'progress') as progress_entries,
+        count(*) filter (where entry_type = 'progress' and not is_sidechain) as progress_entries,
         min(event_at) as started_at,
         max(event_at) as ended_at,
         min(event_date) as event_date

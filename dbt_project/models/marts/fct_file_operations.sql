@@ -35,6 +35,7 @@ final as (
         tool_use_id,
         session_id,
         project_id,
+        user_id,
         tool_name,
         case
             when tool_name in ('Read', 'NotebookRead') then 'read'

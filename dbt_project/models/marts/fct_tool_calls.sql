@@ -29,6 +29,8 @@ final as (
         mcp_tool,
         session_id,
         project_id,
+        user_id,
+        hostname,
         call_entry_id,
         result_entry_id,
         message_id,

@@ -66,6 +66,8 @@ final as (
         entry_id,
         session_id,
         project_id,
+        user_id,
+        hostname,
         agent_id,
         cwd,
         git_branch,

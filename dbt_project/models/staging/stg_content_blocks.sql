@@ -9,8 +9,8 @@
 
 {#- the entry's columns each block carries -#}
 {% set entry_columns = [
-    'entry_type', 'entry_uuid', 'session_id', 'project_id', 'is_sidechain', 'message_id',
-    'request_id', 'entry_at', 'event_at', 'event_date',
+    'entry_type', 'entry_uuid', 'session_id', 'project_id', 'user_id', 'hostname',
+    'is_sidechain', 'message_id', 'request_id', 'entry_at', 'event_at', 'event_date',
 ] %}
 
 with entries as (

@@ -134,8 +134,10 @@ renamed as (
         coalesce(extras[1], extras[6], extras[7]) as entry_subtype,
         coalesce(extras[2], extras[8]) as agent_id,
 
-        -- provenance
+        -- provenance: who (the sync's userId, a JSONL run's own user) and on which machine
         project_id,
+        coalesce(nullif(user_id, ''), '(unknown)') as user_id,
+        coalesce(nullif(hostname, ''), '(unknown)') as hostname,
         source_file,
         line_number,
         cwd,

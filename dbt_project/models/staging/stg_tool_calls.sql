@@ -54,6 +54,8 @@ joined as (
         calls.request_id,
         calls.session_id,
         calls.project_id,
+        calls.user_id,
+        calls.hostname,
         calls.is_sidechain,
         calls.event_at as called_at,
         calls.event_date,
