@@ -6,6 +6,7 @@ to watch only fills the UI's tick history. Turned on or off in the UI, it keeps 
 across restarts.
 """
 
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -78,21 +79,36 @@ def new_documents(context: dg.SensorEvaluationContext, mongo: MongoResource) -> 
     )
 
 
-def mongodb_sensor(running: bool) -> dg.SensorDefinition:
-    """The `mongodb_new_documents` sensor, RUNNING or STOPPED until someone changes it."""
+def _source_sensor(
+    name: str,
+    evaluate: Callable[..., dg.SensorResult],
+    interval_seconds: int,
+    running: bool,
+    description: str,
+) -> dg.SensorDefinition:
+    """A sensor on one source that requests `full_pipeline` runs, RUNNING only where that
+    source is the configured one, and STOPPED until someone turns it on elsewhere."""
     return dg.sensor(
-        name="mongodb_new_documents",
+        name=name,
         job=full_pipeline,
-        minimum_interval_seconds=60,
+        minimum_interval_seconds=interval_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING
         if running
         else dg.DefaultSensorStatus.STOPPED,
-        description=(
-            "Watches ingestedAt on the MongoDB collection and requests a run for each event "
-            "day that got new documents, so a late entry reloads its own day. Starts running "
-            "only where MONGO_URI is set."
-        ),
-    )(new_documents)
+        description=description,
+    )(evaluate)
+
+
+def mongodb_sensor(running: bool) -> dg.SensorDefinition:
+    return _source_sensor(
+        "mongodb_new_documents",
+        new_documents,
+        60,
+        running,
+        "Watches ingestedAt on the MongoDB collection and requests a run for each event "
+        "day that got new documents, so a late entry reloads its own day. Starts running "
+        "only where MONGO_URI is set.",
+    )
 
 
 def new_lines(context: dg.SensorEvaluationContext, source: LogSourceResource) -> dg.SensorResult:
@@ -132,21 +148,16 @@ def new_lines(context: dg.SensorEvaluationContext, source: LogSourceResource) ->
 
 
 def jsonl_sensor(running: bool) -> dg.SensorDefinition:
-    """The `jsonl_new_lines` sensor, RUNNING or STOPPED until someone changes it."""
-    return dg.sensor(
-        name="jsonl_new_lines",
-        job=full_pipeline,
-        minimum_interval_seconds=30,
-        default_status=dg.DefaultSensorStatus.RUNNING
-        if running
-        else dg.DefaultSensorStatus.STOPPED,
-        description=(
-            "Watches the JSONL directory (CLAUDE_LOGS_DIR) for new and grown transcripts, by "
-            "size and modification time, and requests one run over the days their new lines "
-            "fall on, so a conversation reaches the marts within a minute or two. Starts "
-            "running only where the source is a JSONL directory."
-        ),
-    )(new_lines)
+    return _source_sensor(
+        "jsonl_new_lines",
+        new_lines,
+        30,
+        running,
+        "Watches the JSONL directory (CLAUDE_LOGS_DIR) for new and grown transcripts, by "
+        "size and modification time, and requests one run over the days their new lines "
+        "fall on, so a conversation reaches the marts within a minute or two. Starts "
+        "running only where the source is a JSONL directory.",
+    )
 
 
 @dg.definitions

@@ -30,13 +30,7 @@ final as (
         count(*) as api_responses,
         count(distinct agent_id) filter (where is_sidechain) as subagent_runs,
         count(distinct session_id) as sessions,
-        sum(input_tokens)::bigint as input_tokens,
-        sum(output_tokens)::bigint as output_tokens,
-        sum(cache_creation_input_tokens)::bigint as cache_creation_input_tokens,
-        sum(cache_read_input_tokens)::bigint as cache_read_input_tokens,
-        sum(total_tokens)::bigint as total_tokens,
-        sum(cost_usd) as cost_usd,
-        sum(unpriced_tokens)::bigint as unpriced_tokens
+        {{ usage_sums() }}
     from agents
     group by event_date, user_id, project_id, agent_type, model_id
 
