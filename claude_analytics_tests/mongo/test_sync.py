@@ -11,6 +11,7 @@ from pymongo.collection import Collection
 from typer.testing import CliRunner
 
 from claude_analytics.cli import app
+from claude_analytics.lib.identity import resolve_identity
 from claude_analytics.lib.mongo.client import MongoTarget
 from claude_analytics.lib.mongo.documents import document_id
 from claude_analytics.lib.mongo.sync import sync_directory
@@ -32,9 +33,11 @@ def test_sync_writes_the_design_shape_once(
     assert stored is not None
     assert stored["projectId"] == relative.split("/")[0]
     assert stored["ingestedAt"].tzinfo is not None
-    assert {
-        k: v for k, v in stored.items() if k not in {"_id", "projectId", "sourceFile", "ingestedAt"}
-    } == original
+    # who synced it, from which machine: this machine's names by default
+    who = resolve_identity()
+    assert (stored["userId"], stored["hostname"]) == (who.user_id, who.hostname)
+    stamps = {"_id", "projectId", "sourceFile", "ingestedAt", "userId", "hostname"}
+    assert {k: v for k, v in stored.items() if k not in stamps} == original
     assert set(collection.index_information()) >= {"_id_", "timestamp_1", "ingestedAt_1"}
 
     second = sync_directory(mongo_env, small_sample, batch_size=250)
