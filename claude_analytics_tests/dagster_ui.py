@@ -72,6 +72,41 @@ class DagsterUI:
         assert data["__typename"] == "LaunchBackfillSuccess", data
         return data["backfillId"]
 
+    def stop_sensor(self, name: str) -> None:
+        """What the UI's sensor toggle does: the sensor stops until someone starts it."""
+        found = self.graphql(
+            """
+            query($selector: SensorSelector!) {
+              sensorOrError(sensorSelector: $selector) {
+                __typename
+                ... on Sensor { sensorState { id status } }
+              }
+            }
+            """,
+            {
+                "selector": {
+                    "repositoryLocationName": "claude_analytics",
+                    "repositoryName": "__repository__",
+                    "sensorName": name,
+                }
+            },
+        )["sensorOrError"]
+        assert found["__typename"] == "Sensor", found
+        stopped = self.graphql(
+            """
+            mutation($id: String) {
+              stopSensor(id: $id) {
+                __typename
+                ... on StopSensorMutationResult { instigationState { status } }
+                ... on PythonError { message }
+              }
+            }
+            """,
+            {"id": found["sensorState"]["id"]},
+        )["stopSensor"]
+        assert stopped["__typename"] == "StopSensorMutationResult", stopped
+        assert stopped["instigationState"]["status"] == "STOPPED", stopped
+
     def launch_run(self, job: str, tags: dict[str, str]) -> str:
         """What the UI's Launchpad (or a schedule's tick) submits: a queued run of a job."""
         data = self.graphql(

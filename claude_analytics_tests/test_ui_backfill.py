@@ -54,11 +54,17 @@ def deployment(
     with pytest.MonkeyPatch.context() as monkeypatch:
         isolate(monkeypatch, root)
         logs = root / "projects"
-        shutil.copytree(small_sample_master, logs)
+        logs.mkdir()
         monkeypatch.setenv("CLAUDE_LOGS_DIR", str(logs))
         # the storage exists before two processes start on it (as `dg dev` creates it first)
         get_instance(load_settings()).dispose()
         with start_dagster_ui(root / "server-logs") as ui:
+            # The live JSONL sensor would load every day of the transcripts beside the
+            # backfill; the operator here turns it off first, and only then do the
+            # transcripts arrive (its ticks until then saw an empty folder).
+            ui.stop_sensor("jsonl_new_lines")
+            shutil.rmtree(logs)
+            shutil.copytree(small_sample_master, logs)
             # The hourly job as its schedule submits it, running beside the backfill.
             today = datetime.now(UTC).date()
             hourly = ui.launch_run(
