@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -26,5 +27,20 @@ def ensure_dagster_home(settings: Settings) -> Path:
 
 
 def get_instance(settings: Settings) -> dg.DagsterInstance:
-    ensure_dagster_home(settings)
-    return dg.DagsterInstance.get()
+    """The instance, its storages created under an exclusive lock on the Dagster home.
+
+    SQLite storages create and stamp their schema on first use; two processes doing that at
+    once on a new home (two `claude-analytics run` started together) left two heads in
+    `alembic_version`, and every later command failed on it. Holding the lock only while
+    the storages open makes the second process wait for the first one's schema.
+    """
+    home = ensure_dagster_home(settings)
+    with (home / ".storage.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        instance = dg.DagsterInstance.get()
+        # touching each storage creates and migrates it now, inside the lock
+        instance.run_storage.get_runs_count()
+        instance.get_asset_keys(limit=1)
+        if instance.schedule_storage is not None:
+            instance.schedule_storage.all_instigator_state()
+    return instance
