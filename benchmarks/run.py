@@ -34,6 +34,9 @@ README_LAKE_SELECTION = "lake/raw/conversations,lake/raw/dead_letters"
 README_LAKE_DAY = "2026-11-03"
 LONG_HISTORY_DAYS = 540
 FIXED_COST_REPEATS = 3
+# Stages `--skip` may leave out: none of them is needed by the scale targets, and at 10M
+# the long-history run alone (the history re-dated, ~45 minutes) doubles time and disk.
+SKIPPABLE = ("long-history", "fixed-cost", "ccusage", "extract", "redaction")
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -181,6 +184,7 @@ def benchmark(
     work: Path,
     with_mongo: bool,
     resume: bool = False,
+    skip: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     history = scale.history(entries)
     increment = datasets.cached(datasets.increment_spec(history.spec, increment_entries))
@@ -222,32 +226,35 @@ def benchmark(
         "reference", reference, increment, run_dir, out, done
     )
     scale.refresh_runs(run_dir, out, done, measured)
-    measured["ccusage_history"], measured["ccusage_grown"], ccusage_notes = ccusage_runs(
-        history, run_dir / "history" / "projects", work, out, done
-    )
-    long_history = datasets.redated(history, LONG_HISTORY_DAYS)
-    measured["long_history_full_run"] = _full_run("long-history", long_history, run_dir, out, done)
-    measured["readme_lake_day"], measured["one_asset_project"] = fixed_cost(run_dir, out, done)
+    ccusage_notes = "skipped (--skip ccusage)"
+    if "ccusage" not in skip:
+        measured["ccusage_history"], measured["ccusage_grown"], ccusage_notes = ccusage_runs(
+            history, run_dir / "history" / "projects", work, out, done
+        )
+    if "long-history" not in skip:
+        long_history = datasets.redated(history, LONG_HISTORY_DAYS)
+        measured["long_history_full_run"] = _full_run(
+            "long-history", long_history, run_dir, out, done
+        )
+    if "fixed-cost" not in skip:
+        measured["readme_lake_day"], measured["one_asset_project"] = fixed_cost(run_dir, out, done)
     mongo_notes = "skipped (--no-mongo)"
     if with_mongo:
         mongo_history = datasets.cached(datasets.history_spec(min(mongo_entries, entries)))
         mongo_notes = mongo_stages(mongo_history, run_dir, out, measured, done)
-    # last: the in-run extract already splits the run's time; this one runs it alone
-    measured["jsonl_extract"] = stage(
-        "jsonl-extract",
-        "extract",
-        stage_env(run_dir / "extract", CLAUDE_LOGS_DIR=str(history.root)),
-        first=first,
-        last=last,
-    )
-
-    measured["redaction"] = stage(
-        "redaction",
-        "redaction",
-        stage_env(run_dir / "redaction", CLAUDE_LOGS_DIR=str(history.root)),
-        first=first,
-        last=last,
-    )
+    # last: the in-run extract already splits the run's time; these run it alone
+    for key, label, name in (
+        ("jsonl_extract", "jsonl-extract", "extract"),
+        ("redaction", "redaction", "redaction"),
+    ):
+        if name not in skip:
+            measured[key] = stage(
+                label,
+                name,
+                stage_env(run_dir / name, CLAUDE_LOGS_DIR=str(history.root)),
+                first=first,
+                last=last,
+            )
 
     figures = {
         "entries": entries,
@@ -261,6 +268,7 @@ def benchmark(
         "mongo": mongo_notes,
         "ccusage": ccusage_notes,
         "long_history_days": LONG_HISTORY_DAYS,
+        "skipped": sorted(skip),
         "measured": {name: m.to_json() for name, m in measured.items() if m is not None},
     }
     figures["stages"] = targets.stage_table(measured, entries, increment_entries)
@@ -310,9 +318,17 @@ def main() -> None:
         action="store_true",
         help="run even if the free disk looks too small for the runs (scale.check_disk)",
     )
+    parser.add_argument(
+        "--skip",
+        action="append",
+        choices=SKIPPABLE,
+        default=[],
+        help="leave a stage out (repeatable); its targets report 'not measured'",
+    )
     args = parser.parse_args()
+    skip = frozenset(args.skip)
     if not args.no_disk_check:
-        scale.check_disk(args.entries, args.workdir)
+        scale.check_disk(args.entries, args.workdir, long_history="long-history" not in skip)
     figures = benchmark(
         args.entries,
         args.increment_entries,
@@ -320,6 +336,7 @@ def main() -> None:
         args.workdir,
         not args.no_mongo,
         args.resume,
+        skip,
     )
     print_report(figures)
     if args.json:

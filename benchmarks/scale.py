@@ -83,14 +83,20 @@ def history(entries: int, cache: Path = datasets.DEFAULT_CACHE) -> datasets.Data
     return datasets.DataSet(root=root / "projects", spec=spec)
 
 
-def check_disk(entries: int, workdir: Path, cache: Path = datasets.DEFAULT_CACHE) -> None:
+def check_disk(
+    entries: int,
+    workdir: Path,
+    cache: Path = datasets.DEFAULT_CACHE,
+    long_history: bool = True,
+) -> None:
     """Stop before hours of work if the disk cannot hold the runs: the history's, the
-    N/10 reference's and the long-history run's (the same entries re-dated, in a home and
-    a JSONL copy of their own)."""
-    histories = 1.0 + 0.1 + 1.0
+    N/10 reference's and, unless skipped, the long-history run's (the same entries
+    re-dated, in a home and a JSONL copy of their own)."""
+    histories = 1.0 + 0.1 + (1.0 if long_history else 0.0)
     needed = int(entries * histories * RUN_BYTES_PER_ENTRY)
     if not (_sharded_root(entries, cache) / ".complete").exists():
-        needed += int(entries * 2 * JSONL_BYTES_PER_ENTRY)  # the history and its re-dated copy
+        # the history, and its re-dated copy for the long-history run
+        needed += int(entries * (2 if long_history else 1) * JSONL_BYTES_PER_ENTRY)
     workdir.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(workdir).free
     if free < needed:

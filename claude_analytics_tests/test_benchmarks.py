@@ -10,6 +10,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from benchmarks import datasets, targets
 from benchmarks.measure import Measured, run_stage, stage_env
 from claude_analytics.lib.sample_data import SampleSpec
@@ -292,3 +294,19 @@ def test_the_tree_sampler_gives_each_step_its_own_peak() -> None:
     peaks = step_peaks(sampler.samples, windows)
     assert set(peaks) == {"holding"}
     assert 150 * 2**20 < peaks["holding"] < 400 * 2**20
+
+
+def test_the_disk_check_counts_the_long_history_run_only_when_it_runs(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from collections import namedtuple
+
+    from benchmarks import scale
+
+    entries = 1_000
+    without = entries * (1.1 * scale.RUN_BYTES_PER_ENTRY + scale.JSONL_BYTES_PER_ENTRY)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(scale.shutil, "disk_usage", lambda _: usage(0, 0, int(without) + 1))
+    scale.check_disk(entries, tmp_path / "work", tmp_path / "cache", long_history=False)
+    with pytest.raises(SystemExit, match="GiB free"):
+        scale.check_disk(entries, tmp_path / "work", tmp_path / "cache")
