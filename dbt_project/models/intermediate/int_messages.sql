@@ -26,12 +26,42 @@ blocks as (
 
 ),
 
-block_summary as (
+-- Plain aggregates only: an ordered string_agg of every entry's text held each group's
+-- strings in memory and could not spill (10M entries ran DuckDB out of its memory limit,
+-- BENCHMARKS.md). The message's text is the entry's text blocks joined by newlines; what
+-- the classification needs of it is read from the blocks themselves: its length (the
+-- blocks' lengths plus one newline between two blocks), whether its first text block opens
+-- with the interruption notice, and the first block naming a command.
+text_blocks as (
 
     select
         entry_id,
-        string_agg(block_text, chr(10) order by block_index) filter (where block_type = 'text')
-            as message_text,
+        block_index,
+        block_text,
+        regexp_extract(block_text, '<command-name>([^<]*)</command-name>', 1) as command_name
+    from blocks
+    where block_type = 'text' and block_text is not null
+
+),
+
+text_summary as (
+
+    select
+        entry_id,
+        sum(length(block_text)) + count(*) - 1 as text_length,
+        arg_min(starts_with(block_text, '[Request interrupted by user'), block_index)
+            as opens_with_interruption,
+        bool_or(contains(block_text, '<command-name>')) as names_a_command,
+        arg_min(command_name, block_index) filter (where command_name != '') as command_name
+    from text_blocks
+    group by entry_id
+
+),
+
+block_counts as (
+
+    select
+        entry_id,
         count(*) filter (where block_type = 'text') as text_blocks,
         count(*) filter (where block_type = 'thinking') as thinking_blocks,
         count(*) filter (where block_type = 'tool_use') as tool_use_blocks,
@@ -39,6 +69,19 @@ block_summary as (
         count(*) filter (where block_type = 'image') as image_blocks
     from blocks
     group by entry_id
+
+),
+
+block_summary as (
+
+    select
+        block_counts.*,
+        text_summary.text_length,
+        text_summary.opens_with_interruption,
+        text_summary.names_a_command,
+        text_summary.command_name
+    from block_counts
+    left join text_summary using (entry_id)
 
 ),
 
@@ -51,13 +94,14 @@ classified as (
         coalesce(block_summary.tool_use_blocks, 0) as tool_use_blocks,
         coalesce(block_summary.tool_result_blocks, 0) as tool_result_blocks,
         coalesce(block_summary.image_blocks, 0) as image_blocks,
-        block_summary.message_text,
+        block_summary.text_length,
+        block_summary.command_name,
         case
             when entries.entry_type = 'assistant' and entries.is_api_error_message then 'api_error'
             when entries.entry_type = 'assistant' then 'assistant'
             when coalesce(block_summary.tool_result_blocks, 0) > 0 then 'tool_result'
-            when block_summary.message_text like '[Request interrupted by user%' then 'interruption'
-            when block_summary.message_text like '%<command-name>%' then 'slash_command'
+            when block_summary.opens_with_interruption then 'interruption'
+            when block_summary.names_a_command then 'slash_command'
             when entries.is_meta then 'meta'
             -- the Task tool's prompt to a subagent, not a person typing
             when entries.is_sidechain then 'subagent_prompt'
@@ -82,10 +126,8 @@ final as (
         message_kind,
         message_kind = 'prompt' as is_prompt,
         message_kind = 'interruption' as is_interruption,
-        case
-            when message_kind = 'slash_command'
-                then regexp_extract(message_text, '<command-name>([^<]*)</command-name>', 1)
-        end as slash_command,
+        case when message_kind = 'slash_command' then coalesce(command_name, '') end
+            as slash_command,
         is_sidechain,
         is_api_error_message,
         agent_id,
@@ -106,7 +148,7 @@ final as (
         tool_use_blocks,
         tool_result_blocks,
         image_blocks,
-        length(message_text) as text_length,
+        text_length,
         {{ build_loaded_at() }} as _loaded_at
     from classified
 
