@@ -36,7 +36,7 @@ LONG_HISTORY_DAYS = 540
 FIXED_COST_REPEATS = 3
 # Stages `--skip` may leave out: none of them is needed by the scale targets, and at 10M
 # the long-history run alone (the history re-dated, ~45 minutes) doubles time and disk.
-SKIPPABLE = ("long-history", "fixed-cost", "ccusage", "extract", "redaction")
+SKIPPABLE = ("long-history", "fixed-cost", "ccusage", "mongo", "extract", "redaction")
 
 
 def _link_tree(source: Path, target: Path) -> None:
@@ -182,7 +182,6 @@ def benchmark(
     increment_entries: int,
     mongo_entries: int,
     work: Path,
-    with_mongo: bool,
     resume: bool = False,
     skip: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
@@ -238,8 +237,8 @@ def benchmark(
         )
     if "fixed-cost" not in skip:
         measured["readme_lake_day"], measured["one_asset_project"] = fixed_cost(run_dir, out, done)
-    mongo_notes = "skipped (--no-mongo)"
-    if with_mongo:
+    mongo_notes = "skipped (--skip mongo)"
+    if "mongo" not in skip:
         mongo_history = datasets.cached(datasets.history_spec(min(mongo_entries, entries)))
         mongo_notes = mongo_stages(mongo_history, run_dir, out, measured, done)
     # last: the in-run extract already splits the run's time; these run it alone
@@ -309,7 +308,7 @@ def main() -> None:
         default=100_000,
         help="entries synced into the MongoDB test server (FerretDB is slow to load)",
     )
-    parser.add_argument("--no-mongo", action="store_true", help="leave the MongoDB stages out")
+    parser.add_argument("--no-mongo", action="store_true", help="the same as --skip mongo")
     parser.add_argument(
         "--resume", action="store_true", help="keep the stages a stopped run already measured"
     )
@@ -323,10 +322,10 @@ def main() -> None:
         action="append",
         choices=SKIPPABLE,
         default=[],
-        help="leave a stage out (repeatable); its targets report 'not measured'",
+        help="leave a stage out (repeatable); its rows and targets say 'not available yet'",
     )
     args = parser.parse_args()
-    skip = frozenset(args.skip)
+    skip = frozenset(args.skip) | ({"mongo"} if args.no_mongo else set())
     if not args.no_disk_check:
         scale.check_disk(args.entries, args.workdir, long_history="long-history" not in skip)
     figures = benchmark(
@@ -334,7 +333,6 @@ def main() -> None:
         args.increment_entries,
         args.mongo_entries,
         args.workdir,
-        not args.no_mongo,
         args.resume,
         skip,
     )

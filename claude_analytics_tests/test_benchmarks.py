@@ -310,3 +310,25 @@ def test_the_disk_check_counts_the_long_history_run_only_when_it_runs(
     scale.check_disk(entries, tmp_path / "work", tmp_path / "cache", long_history=False)
     with pytest.raises(SystemExit, match="GiB free"):
         scale.check_disk(entries, tmp_path / "work", tmp_path / "cache")
+
+
+def test_the_disk_check_counts_an_earlier_runs_own_files_as_free(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from collections import namedtuple
+
+    from benchmarks import scale
+
+    entries = 100
+    needed = entries * (2.1 * scale.RUN_BYTES_PER_ENTRY + 2 * scale.JSONL_BYTES_PER_ENTRY)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(scale.shutil, "disk_usage", lambda _: usage(0, 0, int(needed) // 2))
+    home = tmp_path / "work" / f"run-{entries}" / "history"
+    home.mkdir(parents=True)
+    cached = tmp_path / "cached.jsonl"
+    cached.write_bytes(b"x" * int(needed))
+    (home / "linked.jsonl").hardlink_to(cached)  # frees nothing when the home goes
+    with pytest.raises(SystemExit, match="GiB free"):
+        scale.check_disk(entries, tmp_path / "work", tmp_path / "cache")
+    (home / "analytics.duckdb").write_bytes(b"x" * (int(needed) // 2 + 8192))
+    scale.check_disk(entries, tmp_path / "work", tmp_path / "cache")

@@ -28,37 +28,28 @@ blocks as (
 
 -- Plain aggregates only: an ordered string_agg of every entry's text held each group's
 -- strings in memory and could not spill (10M entries ran DuckDB out of its memory limit,
--- BENCHMARKS.md). The message's text is the entry's text blocks joined by newlines; what
--- the classification needs of it is read from the blocks themselves: its length (the
--- blocks' lengths plus one newline between two blocks), whether its first text block opens
--- with the interruption notice, and the first block naming a command.
-text_blocks as (
+-- BENCHMARKS.md). The message's text is its text blocks joined by newlines; what the
+-- classification needs of it comes from the blocks themselves: its length (the blocks'
+-- lengths plus a newline between two), whether its first text block opens with the
+-- interruption notice, and the first command a block names.
+block_parts as (
 
     select
         entry_id,
         block_index,
-        block_text,
-        regexp_extract(block_text, '<command-name>([^<]*)</command-name>', 1) as command_name
+        block_type,
+        case when block_type = 'text' then block_text end as text,
+        case
+            when block_type = 'text' and contains(block_text, '<command-name>')
+                then nullif(
+                    regexp_extract(block_text, '<command-name>([^<]*)</command-name>', 1), ''
+                )
+        end as command_name
     from blocks
-    where block_type = 'text' and block_text is not null
 
 ),
 
-text_summary as (
-
-    select
-        entry_id,
-        sum(length(block_text)) + count(*) - 1 as text_length,
-        arg_min(starts_with(block_text, '[Request interrupted by user'), block_index)
-            as opens_with_interruption,
-        bool_or(contains(block_text, '<command-name>')) as names_a_command,
-        arg_min(command_name, block_index) filter (where command_name != '') as command_name
-    from text_blocks
-    group by entry_id
-
-),
-
-block_counts as (
+block_summary as (
 
     select
         entry_id,
@@ -66,22 +57,15 @@ block_counts as (
         count(*) filter (where block_type = 'thinking') as thinking_blocks,
         count(*) filter (where block_type = 'tool_use') as tool_use_blocks,
         count(*) filter (where block_type = 'tool_result') as tool_result_blocks,
-        count(*) filter (where block_type = 'image') as image_blocks
-    from blocks
+        count(*) filter (where block_type = 'image') as image_blocks,
+        sum(length(text)) + count(text) - 1 as text_length,
+        arg_min(starts_with(text, '[Request interrupted by user'), block_index)
+            filter (where text is not null) as opens_with_interruption,
+        bool_or(contains(text, '<command-name>')) as names_a_command,
+        arg_min(command_name, block_index) filter (where command_name is not null)
+            as command_name
+    from block_parts
     group by entry_id
-
-),
-
-block_summary as (
-
-    select
-        block_counts.*,
-        text_summary.text_length,
-        text_summary.opens_with_interruption,
-        text_summary.names_a_command,
-        text_summary.command_name
-    from block_counts
-    left join text_summary using (entry_id)
 
 ),
 
