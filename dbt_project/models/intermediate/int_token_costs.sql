@@ -7,12 +7,33 @@
     )
 }}
 
+{#- the responses this build prices: all of them on a full build -#}
+{% set in_scope %}
+    {% if is_incremental() %}
+        response_id in ({{ changed_priced_responses() }})
+    {% else %}
+        true
+    {% endif %}
+{% endset %}
+
 with responses as (
 
     select * from {{ ref('stg_api_responses') }}
-    {% if is_incremental() %}
-    where response_id in ({{ changed_priced_responses() }})
-    {% endif %}
+    where {{ in_scope }}
+
+),
+
+response_keys as (
+
+    -- read apart from `responses`, which a second reader would materialise whole
+    select
+        response_id,
+        model,
+        event_date,
+        input_tokens + cache_creation_input_tokens + cache_read_input_tokens
+            as request_input_tokens
+    from {{ ref('stg_api_responses') }}
+    where {{ in_scope }}
 
 ),
 
@@ -41,8 +62,6 @@ matched as (
         responses.*,
         matches.provider_id as price_provider_id,
         matches.price_model_id,
-        -- the context tier is chosen by everything the request sent (uncached, written
-        -- and read from the cache), per request, as the library and Anthropic bill it
         responses.input_tokens
         + responses.cache_creation_input_tokens
         + responses.cache_read_input_tokens as request_input_tokens
@@ -52,11 +71,15 @@ matched as (
 
 ),
 
-priced as (
+chosen_prices as (
 
-    -- the price in force on the response's UTC day, at the highest tier its input exceeds
+    -- the price in force on the response's UTC day, at the highest tier its input exceeds;
+    -- the context tier is chosen by everything the request sent (uncached, written and
+    -- read from the cache), per request, as the library and Anthropic bill it. Ranked over
+    -- the response's key alone and joined back: a window over every response's columns
+    -- ran out of DuckDB's memory at 10M entries (BENCHMARKS.md).
     select
-        matched.*,
+        keys.response_id,
         prices.valid_from as price_valid_from,
         prices.input_tokens_above as price_tier_input_tokens_above,
         prices.input_per_mtok,
@@ -64,20 +87,32 @@ priced as (
         prices.cache_write_5m_per_mtok,
         prices.cache_write_1h_per_mtok,
         prices.cache_read_per_mtok
-    from matched
-    left join prices
-        on matched.price_provider_id = prices.provider_id
-        and matched.price_model_id = prices.price_model_id
-        and prices.valid_from <= matched.event_date
-        and (prices.valid_to is null or matched.event_date < prices.valid_to)
+    from response_keys as keys
+    inner join matches
+        on keys.model = matches.model_id
+    inner join prices
+        on matches.provider_id = prices.provider_id
+        and matches.price_model_id = prices.price_model_id
+        and prices.valid_from <= keys.event_date
+        and (prices.valid_to is null or keys.event_date < prices.valid_to)
         and (
             prices.input_tokens_above = 0
-            or matched.request_input_tokens > prices.input_tokens_above
+            or keys.request_input_tokens > prices.input_tokens_above
         )
     qualify row_number() over (
-        partition by matched.response_id
+        partition by keys.response_id
         order by prices.input_tokens_above desc nulls last
     ) = 1
+
+),
+
+priced as (
+
+    select
+        matched.*,
+        chosen_prices.* exclude (response_id)
+    from matched
+    left join chosen_prices using (response_id)
 
 ),
 

@@ -68,8 +68,8 @@ attributed as (
 
 tool_rows as (
 
-    -- sums of fractions in a fixed order: an incremental build, whose rows sit in another
-    -- order, gives the very same doubles as a full one
+    -- sums of fractions that do not depend on the rows' order (macros/order_free_sum.sql):
+    -- an incremental build, whose rows sit in another order, gives the very same doubles
     select
         event_date,
         user_id,
@@ -82,14 +82,14 @@ tool_rows as (
         count(*) as calls,
         count(*) filter (where is_error) as errors,
         count(distinct response_id) filter (where has_response) as calling_responses,
-        coalesce(sum(input_tokens * share order by tool_use_id), 0) as attributed_input_tokens,
-        coalesce(sum(output_tokens * share order by tool_use_id), 0) as attributed_output_tokens,
-        coalesce(sum(cache_creation_input_tokens * share order by tool_use_id), 0)
+        coalesce({{ order_free_sum('input_tokens * share') }}, 0) as attributed_input_tokens,
+        coalesce({{ order_free_sum('output_tokens * share') }}, 0) as attributed_output_tokens,
+        coalesce({{ order_free_sum('cache_creation_input_tokens * share') }}, 0)
             as attributed_cache_creation_input_tokens,
-        coalesce(sum(cache_read_input_tokens * share order by tool_use_id), 0)
+        coalesce({{ order_free_sum('cache_read_input_tokens * share') }}, 0)
             as attributed_cache_read_input_tokens,
-        coalesce(sum(total_tokens * share order by tool_use_id), 0) as attributed_total_tokens,
-        coalesce(sum(cost_usd * share order by tool_use_id), 0) as attributed_cost_usd,
+        coalesce({{ order_free_sum('total_tokens * share') }}, 0) as attributed_total_tokens,
+        coalesce({{ order_free_sum('cost_usd * share') }}, 0) as attributed_cost_usd,
         sum(result_characters)::bigint as result_characters
     from attributed
     group by event_date, user_id, project_id, tool_name
@@ -115,7 +115,7 @@ no_tool_rows as (
         sum(cache_creation_input_tokens)::double as attributed_cache_creation_input_tokens,
         sum(cache_read_input_tokens)::double as attributed_cache_read_input_tokens,
         sum(total_tokens)::double as attributed_total_tokens,
-        sum(cost_usd order by response_id) as attributed_cost_usd,
+        {{ order_free_sum('cost_usd') }} as attributed_cost_usd,
         0::bigint as result_characters
     from usage
     where response_id not in (select response_id from calls_per_response)
