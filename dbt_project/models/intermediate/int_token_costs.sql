@@ -56,22 +56,7 @@ runs as (
 
 ),
 
-matched as (
-
-    select
-        responses.*,
-        matches.provider_id as price_provider_id,
-        matches.price_model_id,
-        responses.input_tokens
-        + responses.cache_creation_input_tokens
-        + responses.cache_read_input_tokens as request_input_tokens
-    from responses
-    left join matches
-        on responses.model = matches.model_id
-
-),
-
-chosen_prices as (
+response_prices as (
 
     -- the price in force on the response's UTC day, at the highest tier its input exceeds;
     -- the context tier is chosen by everything the request sent (uncached, written and
@@ -80,6 +65,9 @@ chosen_prices as (
     -- ran out of DuckDB's memory at 10M entries (BENCHMARKS.md).
     select
         keys.response_id,
+        matches.provider_id as price_provider_id,
+        matches.price_model_id,
+        keys.request_input_tokens,
         prices.valid_from as price_valid_from,
         prices.input_tokens_above as price_tier_input_tokens_above,
         prices.input_per_mtok,
@@ -88,9 +76,9 @@ chosen_prices as (
         prices.cache_write_1h_per_mtok,
         prices.cache_read_per_mtok
     from response_keys as keys
-    inner join matches
+    left join matches
         on keys.model = matches.model_id
-    inner join prices
+    left join prices
         on matches.provider_id = prices.provider_id
         and matches.price_model_id = prices.price_model_id
         and prices.valid_from <= keys.event_date
@@ -109,10 +97,10 @@ chosen_prices as (
 priced as (
 
     select
-        matched.*,
-        chosen_prices.* exclude (response_id)
-    from matched
-    left join chosen_prices using (response_id)
+        responses.*,
+        response_prices.* exclude (response_id)
+    from responses
+    inner join response_prices using (response_id)
 
 ),
 
