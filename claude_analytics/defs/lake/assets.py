@@ -16,7 +16,7 @@ from claude_analytics.lib.freshness import HOURLY_FRESHNESS
 from claude_analytics.lib.parsing import parse_batch
 from claude_analytics.lib.partitions import daily_partitions, partition_bounds
 from claude_analytics.lib.resources import LakeResource, LogSourceResource, QualityResource
-from claude_analytics.lib.supersede import superseded_letters
+from claude_analytics.lib.supersede import SupersededLetters
 from claude_analytics.lib.timing import Clock, timed
 from claude_analytics.lib.windows import run_window
 
@@ -66,7 +66,7 @@ def lake_raw(
     conversations = lake_catalog.table(lake.CONVERSATIONS)
     dead_letters_table = lake_catalog.table(lake.DEAD_LETTERS)
     dead_letters: list[pa.Table] = []
-    entry_ids: list[pa.Array] = []
+    superseded = SupersededLetters(dead_letters_table, window.start, window.end)
     read = {"lines": 0, "batches": 0}
     tally = checks.ExtractTally()
 
@@ -87,7 +87,7 @@ def lake_raw(
             read["lines"] += batch.num_rows
             read["batches"] += 1
             dead_letters.append(parsed.dead_letters)
-            entry_ids.append(parsed.entries["entry_id"].combine_chunks())
+            superseded.add(parsed.entries["entry_id"])
             context.log.info(
                 f"batch {read['batches']}: {batch.num_rows} lines read, "
                 f"{parsed.entries.num_rows} entries and {parsed.dead_letters.num_rows} dead "
@@ -101,9 +101,9 @@ def lake_raw(
     written = lake.replace_window(
         conversations, window.start, window.end, timed(entries(), extract)
     )
-    superseded = superseded_letters(dead_letters_table, window.start, window.end, entry_ids)
+    superseded_ids = superseded.ids()
     letters = lake.replace_window(
-        dead_letters_table, window.start, window.end, dead_letters, also_delete=superseded
+        dead_letters_table, window.start, window.end, dead_letters, also_delete=superseded_ids
     )
     elapsed = time.perf_counter() - started
     # Arrow's allocator keeps the batches' freed memory for reuse; the next steps of an
@@ -128,7 +128,7 @@ def lake_raw(
     letters_metadata = {
         "window_rows": letters.rows,
         "by_reason": _count_reasons(dead_letters),
-        "superseded_by_completed_lines": len(superseded),
+        "superseded_by_completed_lines": len(superseded_ids),
         "snapshot_id": str(letters.snapshot_id),
     }
     for key, metadata, after, before in (
