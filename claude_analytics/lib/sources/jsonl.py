@@ -8,9 +8,10 @@ import hashlib
 import os
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from stat import S_ISREG
 
@@ -34,6 +35,13 @@ DEFAULT_BATCH_BYTES = 64 * 1024 * 1024
 
 # The columns of a batch: the raw lines, a file's fault, who wrote it and where.
 BATCH_SCHEMA = pa.schema([*RAW_LINE_SCHEMA, FAULT_FIELD, *IDENTITY_FIELDS])
+
+# Folders listed at once, a level of the tree at a time. Each scandir and stat waits on
+# the disk when the inode cache is cold (after a full run has read gigabytes): one at a time,
+# the 1M history's 24,611 files in 12,704 folders took 2.0-2.6 s cold (0.3 s warm), and the
+# 10M history's listing ~45 s of the +10k run. The calls release the GIL, so the waits
+# overlap: 1.2-1.4 s cold, the same warm.
+LISTING_THREADS = 32
 
 # First bytes of a line that may be blank: none (empty) or ASCII whitespace.
 _BLANK_STARTS = pa.array([b"", b" ", b"\t", b"\n", b"\v", b"\f", b"\r"], pa.binary())
@@ -117,12 +125,13 @@ class JsonlDirectorySource:
         """Every .jsonl file under the root, and every file or folder that cannot be used,
         in `Path` order.
 
-        One scandir walk (directory entries know their type) and one stat per file, kept
-        for the later steps: `rglob` plus a stat at each step took over a second per 24k
-        files. Like `rglob`, it does not descend into symlinked directories. A folder that
-        cannot be listed, a file that cannot be stat'ed (a symlink loop, a dangling link),
-        something that is not a regular file, and a path that is not UTF-8 are listed with
-        their fault: each becomes one dead letter, and the rest of the source loads.
+        A scandir walk (directory entries know their type), the folders of a level listed
+        by a pool of threads, and one stat per file, kept for the later steps: `rglob`
+        plus a stat at each step took over a second per 24k files. Like `rglob`, it does
+        not descend into symlinked directories. A folder that cannot be listed, a file
+        that cannot be stat'ed (a symlink loop, a dangling link), something that is not a
+        regular file, and a path that is not UTF-8 are listed with their fault: each
+        becomes one dead letter, and the rest of the source loads.
         """
         if not self.root.is_dir():
             raise FileNotFoundError(
@@ -131,27 +140,16 @@ class JsonlDirectorySource:
             )
         root = str(self.root).rstrip("/") + "/"
         found: list[ListedFile] = []
-        pending = [str(self.root)]
-        while pending:
-            folder = pending.pop()
-            try:
-                with os.scandir(folder) as entries:
-                    for entry in entries:
-                        if entry.is_dir(follow_symlinks=False):
-                            pending.append(entry.path)
-                        elif entry.name.endswith(".jsonl"):
-                            found.append(self._listed(entry, root))
-            except OSError as error:
-                name, _ = _safe_name(folder, root)
-                found.append(
-                    ListedFile(
-                        folder,
-                        name,
-                        _lstat_mtime(folder),
-                        0,
-                        f"unlistable_folder: {_os_reason(error)}",
-                    )
-                )
+        level = [str(self.root)]
+        with ThreadPoolExecutor(LISTING_THREADS, thread_name_prefix="jsonl-listing") as pool:
+            while level:
+                below: list[str] = []
+                size = max(1, len(level) // (LISTING_THREADS * 4))
+                chunks = [level[i : i + size] for i in range(0, len(level), size)]
+                for folders, files in pool.map(partial(self._scan_all, root=root), chunks):
+                    below.extend(folders)
+                    found.extend(files)
+                level = below
         # the order of sorted(Path), by parts: with the separator as NUL, which no name
         # holds and which sorts first, the text compares as the parts do
         return sorted(found, key=lambda item: item.location.replace(os.sep, "\0"))
@@ -168,6 +166,36 @@ class JsonlDirectorySource:
                     item = replace(item, fault=f"unreadable_file: {_os_reason(error)}")
             checked.append(item)
         return checked
+
+    @classmethod
+    def _scan_all(cls, folders: list[str], root: str) -> tuple[list[str], list[ListedFile]]:
+        """Several folders in one task: a task per folder spent more on the pool than on
+        the folder (warm, 12,700 folders of the 1M history)."""
+        below: list[str] = []
+        files: list[ListedFile] = []
+        for folder in folders:
+            subfolders, listed = cls._scan(folder, root)
+            below.extend(subfolders)
+            files.extend(listed)
+        return below, files
+
+    @classmethod
+    def _scan(cls, folder: str, root: str) -> tuple[list[str], list[ListedFile]]:
+        """One folder's subfolders, and its .jsonl files stat'ed (or the folder's fault)."""
+        folders: list[str] = []
+        files: list[ListedFile] = []
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.name.endswith(".jsonl"):
+                        files.append(cls._listed(entry, root))
+        except OSError as error:
+            name, _ = _safe_name(folder, root)
+            fault = f"unlistable_folder: {_os_reason(error)}"
+            files.append(ListedFile(folder, name, _lstat_mtime(folder), 0, fault))
+        return folders, files
 
     @staticmethod
     def _listed(entry: os.DirEntry[str], root: str) -> ListedFile:
