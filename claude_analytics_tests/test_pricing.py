@@ -202,3 +202,49 @@ def test_the_librarys_calculator_agrees_with_a_row_of_the_table() -> None:
         + 250_000 * tier.cache_read_per_mtok
     ) / 1e6
     assert float(price.total_price) == pytest.approx(by_table, rel=1e-12)
+
+
+def _load_day(con: duckdb.DuckDBPyConnection, day: str, models: list[str]) -> None:
+    """What a warehouse load does: the day's rows replaced, the day noted as changed."""
+    con.execute("delete from raw.conversations where event_date = $day", {"day": day})
+    for index, model in enumerate(models):
+        con.execute(
+            "insert into raw.conversations (entry_id, event_time, event_date, entry_type, model, "
+            "raw_json) values ($id, $day::timestamptz, $day, 'assistant', $model, '{}')",
+            {"id": f"{day}-{index}", "day": day, "model": model},
+        )
+    con.execute("insert into raw.loaded_days values ($day, now(), 'run')", {"day": day})
+
+
+def test_the_observed_models_follow_the_loaded_days_only(tmp_path: Path) -> None:
+    """After the first build, only the days loaded since are read again: a model a load
+    adds appears, one whose day was replaced without it goes, and a row no load noted is
+    not read (every warehouse load notes its days)."""
+    overrides = tmp_path / "price_overrides.csv"
+    con = _warehouse(tmp_path / "w.duckdb", [])
+    _load_day(con, "2026-01-04", ["claude-opus-4-6"])
+    first = build_reference_tables(con, overrides)
+    assert [m.model_id for m in first.models] == ["claude-opus-4-6", "claude-opus-4-7"]
+
+    _load_day(con, "2026-01-05", ["claude-sonnet-4-6", "claude-haiku-4-5"])
+    con.execute(
+        "insert into raw.conversations (entry_id, event_time, event_date, entry_type, model, "
+        "raw_json) values ('unnoted', now(), '2026-01-06', 'assistant', 'claude-unnoted', '{}')"
+    )
+    second = build_reference_tables(con, overrides)
+    assert [m.model_id for m in second.models] == [
+        "claude-haiku-4-5",
+        "claude-opus-4-6",
+        "claude-opus-4-7",
+        "claude-sonnet-4-6",
+    ]
+
+    _load_day(con, "2026-01-05", ["claude-sonnet-4-6"])
+    third = build_reference_tables(con, overrides)
+    assert "claude-haiku-4-5" not in [m.model_id for m in third.models]
+    assert [m.model_id for m in third.models] == [
+        "claude-opus-4-6",
+        "claude-opus-4-7",
+        "claude-sonnet-4-6",
+    ]
+    con.close()

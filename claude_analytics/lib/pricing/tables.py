@@ -41,7 +41,34 @@ def _fingerprint(match: ModelMatch, prices: list[PriceRow]) -> str:
 
 
 def observed_models(con: duckdb.DuckDBPyConnection) -> list[str]:
-    return [model_id for (model_id,) in con.execute(sql("observed_models")).fetchall()]
+    """Every model id the raw entries name; a build reads again only the days that
+    warehouse loads replaced since the previous one (`raw.loaded_days`, which every load
+    appends to in the transaction of its rows).
+
+    A first build, and every build while `raw.loaded_days` is empty, reads every day.
+    Runs inside the caller's transaction, which also replaces the reference tables.
+    """
+    (since,) = con.execute(
+        "select max(loaded_through) from reference.observed_models_state"
+    ).fetchone() or (None,)
+    days, loaded_through = con.execute(
+        sql("observed_models_changed_days"), {"since": since}
+    ).fetchone() or ([], None)
+    every_day = since is None
+    if every_day or days:
+        scope = {
+            "all": every_day,
+            "days": days,
+            "first": min(days, default=None),
+            "last": max(days, default=None),
+        }
+        con.execute(sql("observed_models_forget"), {"all": every_day, "days": days})
+        con.execute(sql("observed_models"), scope)
+    con.execute(sql("observed_models_mark"), {"loaded_through": loaded_through})
+    found = con.execute(
+        "select distinct model_id from reference.observed_models order by model_id"
+    ).fetchall()
+    return [model_id for (model_id,) in found]
 
 
 def build_reference_tables(
@@ -54,20 +81,20 @@ def build_reference_tables(
     for row in rows:
         by_model.setdefault((row.provider_id, row.price_model_id), []).append(row)
     override_ids = {row.price_model_id for row in overrides}
-    matches = [match_model(model_id, override_ids) for model_id in observed_models(con)]
-    match_rows = [
-        {
-            **asdict(match),
-            "fingerprint": _fingerprint(
-                match, by_model.get((match.provider_id or "", match.price_model_id or ""), [])
-            ),
-        }
-        for match in matches
-    ]
     loaded_at = now or datetime.now(UTC)
     con.execute("begin transaction")
     try:
         con.execute(sql("create_reference_tables"))
+        matches = [match_model(model_id, override_ids) for model_id in observed_models(con)]
+        match_rows = [
+            {
+                **asdict(match),
+                "fingerprint": _fingerprint(
+                    match, by_model.get((match.provider_id or "", match.price_model_id or ""), [])
+                ),
+            }
+            for match in matches
+        ]
         previous = con.execute("select model_id, fingerprint from reference.model_matches")
         before = dict(previous.fetchall())
         con.register("new_prices", pa.Table.from_pylist([asdict(row) for row in rows]))
