@@ -18,18 +18,8 @@
 
 with responses as (
 
-    select * from {{ ref('stg_api_responses') }}
-    where {{ in_scope }}
-
-),
-
-response_keys as (
-
-    -- read apart from `responses`, which a second reader would materialise whole
     select
-        response_id,
-        model,
-        event_date,
+        *,
         input_tokens + cache_creation_input_tokens + cache_read_input_tokens
             as request_input_tokens
     from {{ ref('stg_api_responses') }}
@@ -43,9 +33,31 @@ matches as (
 
 ),
 
-prices as (
+price_tiers as (
 
-    select * from {{ source('reference', 'model_prices') }}
+    -- each price row as ranges, so that each response finds at most one row by a hash join
+    -- on the model and range conditions, with no ranking per response: the period's days,
+    -- and the request inputs that pay this tier (above its threshold, the base tier from 0,
+    -- up to the next tier's threshold). Ranking every response's candidate rows and
+    -- joining back to the wide rows ran out of DuckDB's 1 GB at 10M entries (2.5M
+    -- responses); written with `or`, the conditions made DuckDB loop over every pair of
+    -- response and price row (BENCHMARKS.md).
+    select
+        *,
+        coalesce(valid_to, 'infinity'::date) as valid_until,
+        case
+            when input_tokens_above = 0 then cast(-9223372036854775808 as bigint)
+            else input_tokens_above
+        end
+            as tier_input_tokens_after,
+        coalesce(
+            lead(input_tokens_above) over (
+                partition by provider_id, price_model_id, valid_from, valid_to
+                order by input_tokens_above
+            ),
+            cast(9223372036854775807 as bigint)
+        ) as tier_input_tokens_through
+    from {{ source('reference', 'model_prices') }}
 
 ),
 
@@ -56,51 +68,34 @@ runs as (
 
 ),
 
-response_prices as (
+priced as (
 
     -- the price in force on the response's UTC day, at the highest tier its input exceeds;
     -- the context tier is chosen by everything the request sent (uncached, written and
-    -- read from the cache), per request, as the library and Anthropic bill it. Ranked over
-    -- the response's key alone and joined back: a window over every response's columns
-    -- ran out of DuckDB's memory at 10M entries (BENCHMARKS.md).
+    -- read from the cache), per request, as the library and Anthropic bill it
     select
-        keys.response_id,
+        responses.* exclude (request_input_tokens),
         matches.provider_id as price_provider_id,
         matches.price_model_id,
-        keys.request_input_tokens,
-        prices.valid_from as price_valid_from,
-        prices.input_tokens_above as price_tier_input_tokens_above,
-        prices.input_per_mtok,
-        prices.output_per_mtok,
-        prices.cache_write_5m_per_mtok,
-        prices.cache_write_1h_per_mtok,
-        prices.cache_read_per_mtok
-    from response_keys as keys
-    left join matches
-        on keys.model = matches.model_id
-    left join prices
-        on matches.provider_id = prices.provider_id
-        and matches.price_model_id = prices.price_model_id
-        and prices.valid_from <= keys.event_date
-        and (prices.valid_to is null or keys.event_date < prices.valid_to)
-        and (
-            prices.input_tokens_above = 0
-            or keys.request_input_tokens > prices.input_tokens_above
-        )
-    qualify row_number() over (
-        partition by keys.response_id
-        order by prices.input_tokens_above desc nulls last
-    ) = 1
-
-),
-
-priced as (
-
-    select
-        responses.*,
-        response_prices.* exclude (response_id)
+        responses.request_input_tokens,
+        tiers.valid_from as price_valid_from,
+        tiers.input_tokens_above as price_tier_input_tokens_above,
+        tiers.input_per_mtok,
+        tiers.output_per_mtok,
+        tiers.cache_write_5m_per_mtok,
+        tiers.cache_write_1h_per_mtok,
+        tiers.cache_read_per_mtok
     from responses
-    inner join response_prices using (response_id)
+    left join matches
+        on responses.model = matches.model_id
+    left join price_tiers as tiers
+        on matches.provider_id = tiers.provider_id
+        and matches.price_model_id = tiers.price_model_id
+        and responses.event_date >= tiers.valid_from
+        and responses.event_date < tiers.valid_until
+        -- a request with no input total pays the base tier
+        and coalesce(responses.request_input_tokens, 0) > tiers.tier_input_tokens_after
+        and coalesce(responses.request_input_tokens, 0) <= tiers.tier_input_tokens_through
 
 ),
 
@@ -135,9 +130,10 @@ final as (
         input_cost_usd + output_cost_usd + cache_write_cost_usd + cache_read_cost_usd as cost_usd,
         {{ build_loaded_at() }} as _loaded_at
     from costed
+    -- one equality, so DuckDB hashes the join: `agent_id = agent_id and is_sidechain`
+    -- was planned as a nested loop over responses x runs (2.5M x 103k at 10M entries)
     left join runs
-        on costed.agent_id = runs.agent_id
-        and costed.is_sidechain
+        on runs.agent_id = if(costed.is_sidechain, costed.agent_id, null)
 
 )
 
