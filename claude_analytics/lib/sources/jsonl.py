@@ -38,9 +38,9 @@ BATCH_SCHEMA = pa.schema([*RAW_LINE_SCHEMA, FAULT_FIELD, *IDENTITY_FIELDS])
 
 # Folders listed at once, a level of the tree at a time. Each scandir and stat waits on
 # the disk when the inode cache is cold (after a full run has read gigabytes): one at a time,
-# the 1M history's 24,611 files in 12,704 folders took 2.0-2.6 s cold (0.3 s warm), and the
-# 10M history's listing ~45 s of the +10k run. The calls release the GIL, so the waits
-# overlap: 1.2-1.4 s cold, the same warm.
+# the 1M history's 24,611 files in 12,704 folders took 2.0-2.6 s cold (0.3 s warm), and at
+# 10M the +10k run's extract, mostly this listing of 245,113 files, 58-64 s. The calls
+# release the GIL, so the waits overlap: 1.2-1.4 s cold at 1M (the same warm), 16.3 s at 10M.
 LISTING_THREADS = 32
 
 # First bytes of a line that may be blank: none (empty) or ASCII whitespace.
