@@ -51,7 +51,5 @@ class SupersededLetters:
 
     def ids(self) -> list[str]:
         """Ids of dead letters dated outside the window that are now among the entries."""
-        if not self._found:
-            return []
-        found = pa.chunked_array(self._found, pa.string()).combine_chunks()
-        return pc.filter(self._outside, pc.is_in(self._outside, value_set=found)).to_pylist()
+        # each kept id is already one of the letters': the set of them is the answer
+        return pc.unique(pa.chunked_array(self._found, pa.string())).to_pylist()
