@@ -16,7 +16,12 @@ from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
-from claude_analytics.lib.sample_data import DEFAULT_DAYS, DEFAULT_SEED, SampleSpec, generate
+from claude_analytics.core.sources.sample.generator import (
+    DEFAULT_DAYS,
+    DEFAULT_SEED,
+    SampleSpec,
+    generate,
+)
 
 DEFAULT_CACHE = Path(__file__).resolve().parents[1] / ".benchmarks" / "data"
 

@@ -14,7 +14,10 @@ def mongo_available() -> bool:
     """The MongoDB source and its test server arrive with the MongoDB issue."""
     return all(
         importlib.util.find_spec(name) is not None
-        for name in ("claude_analytics.lib.sources.mongo", "claude_analytics_tests.mongo.server")
+        for name in (
+            "claude_analytics.core.sources.mongo.source",
+            "claude_analytics_tests.mongo.server",
+        )
     )
 
 

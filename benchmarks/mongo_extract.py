@@ -22,13 +22,14 @@ from pathlib import Path
 import pyarrow as pa
 
 from benchmarks import stages
-from claude_analytics.lib import lake
-from claude_analytics.lib.mongo.client import MongoTarget
-from claude_analytics.lib.mongo.sync import sync_directory
-from claude_analytics.lib.sample_data import SampleSpec, generate
-from claude_analytics.lib.sources.base import DateWindow, LogSource
-from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
-from claude_analytics.lib.sources.mongo import DEFAULT_BATCH_SIZE, MongoSource
+from claude_analytics.core.contracts import DateWindow
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.sources.base import LogSource
+from claude_analytics.core.sources.jsonl import JsonlDirectorySource
+from claude_analytics.core.sources.mongo.client import MongoTarget
+from claude_analytics.core.sources.mongo.source import DEFAULT_BATCH_SIZE, MongoSource
+from claude_analytics.core.sources.mongo.sync import sync_directory
+from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 
 
 class Clock:

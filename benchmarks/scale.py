@@ -25,7 +25,7 @@ from typing import Any
 from benchmarks import datasets
 from benchmarks.measure import Measured, run_stage, stage_env
 from benchmarks.targets import _row, _target
-from claude_analytics.lib.sample_data import DEFAULT_SEED
+from claude_analytics.core.sources.sample.generator import DEFAULT_SEED
 
 GIB = 2**30
 SHARD_ENTRIES = 1_000_000

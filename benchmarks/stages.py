@@ -34,7 +34,7 @@ def duckdb_floor(args: argparse.Namespace) -> Result:
 
 def extract(args: argparse.Namespace) -> Result:
     """The platform's extract alone: the configured source read and parsed, nothing written."""
-    from claude_analytics.lib.settings import load_settings
+    from claude_analytics.core.config import load_settings
 
     window = _window(args)
     source = _open_source(load_settings())
@@ -51,8 +51,8 @@ def extract(args: argparse.Namespace) -> Result:
 
 def redaction(args: argparse.Namespace) -> Result:
     """What redaction costs: the same batches parsed with it off, then on (read once)."""
-    from claude_analytics.lib.redaction import rules
-    from claude_analytics.lib.settings import load_settings
+    from claude_analytics.core.config import load_settings
+    from claude_analytics.core.ingest.redaction import rules
 
     window = _window(args)
     source = _open_source(load_settings())
@@ -79,7 +79,7 @@ def redaction(args: argparse.Namespace) -> Result:
 
 def _window(args: argparse.Namespace) -> Any:
     """[first, last] inclusive, like the pipeline's partition range."""
-    from claude_analytics.lib.sources.base import DateWindow
+    from claude_analytics.core.contracts import DateWindow
 
     return DateWindow(
         date.fromisoformat(args.first), date.fromisoformat(args.last) + timedelta(days=1)
@@ -88,8 +88,8 @@ def _window(args: argparse.Namespace) -> Any:
 
 def parse(source: Any, batch: Any, window: Any, redact: bool = True) -> Any:
     """One batch parsed as the lake asset parses it."""
-    from claude_analytics.lib.parsing import parse_batch
-    from claude_analytics.lib.partitions import partition_bounds
+    from claude_analytics.core.ingest.parse import parse_batch
+    from claude_analytics.defs.partitions import partition_bounds
 
     first, last = partition_bounds()
     return parse_batch(
@@ -105,7 +105,7 @@ def parse(source: Any, batch: Any, window: Any, redact: bool = True) -> Any:
 
 def _open_source(settings: Any) -> Any:
     """The source the environment selects, opened the way `claude-analytics run` opens it."""
-    from claude_analytics.lib.resources import source_resource
+    from claude_analytics.defs.resource_types import source_resource
 
     with source_resource(settings).process_config_and_initialize_cm() as resource:
         return resource.open()
@@ -117,7 +117,7 @@ def mongo_floor(args: argparse.Namespace) -> Result:
 
     from pymongo import MongoClient
 
-    from claude_analytics.lib.settings import load_settings
+    from claude_analytics.core.config import load_settings
 
     settings = load_settings()
     started = time.perf_counter()
@@ -129,9 +129,9 @@ def mongo_floor(args: argparse.Namespace) -> Result:
 
 def mongo_sync(args: argparse.Namespace) -> Result:
     """Load the JSONL directory into the collection, as `claude-analytics sync` does."""
-    from claude_analytics.lib.mongo.sync import sync_directory
-    from claude_analytics.lib.resources import mongo_resource
-    from claude_analytics.lib.settings import load_settings
+    from claude_analytics.core.config import load_settings
+    from claude_analytics.core.sources.mongo.sync import sync_directory
+    from claude_analytics.defs.resource_types import mongo_resource
 
     with mongo_resource(load_settings()).process_config_and_initialize_cm() as mongo:
         target = mongo.target()
@@ -147,7 +147,7 @@ def mongo_sync(args: argparse.Namespace) -> Result:
 def pipeline(args: argparse.Namespace) -> Result:
     """The whole graph for [first, last] in one run, as `claude-analytics run` starts it."""
     definitions, settings, load_seconds = _definitions()
-    from claude_analytics.lib.pipeline import run_full_pipeline
+    from claude_analytics.commands.runner import run_full_pipeline
 
     loaded = time.perf_counter()
     result = run_full_pipeline(
@@ -162,7 +162,7 @@ def job(args: argparse.Namespace) -> Result:
     from datetime import UTC, datetime
 
     from claude_analytics.commands.jobs import JOB_RUN_CONFIG, default_window
-    from claude_analytics.lib.pipeline import run_job_in_process
+    from claude_analytics.commands.runner import run_job_in_process
 
     loaded = time.perf_counter()
     window = default_window(args.name, settings, datetime.now(UTC))
@@ -177,8 +177,8 @@ def _definitions() -> tuple[Any, Any, float]:
     """The code location and the settings, loaded as a run loads them, and the seconds
     that took (imports included: a user's run pays them)."""
     started = time.perf_counter()
+    from claude_analytics.core.config import export_for_subprocesses, load_settings
     from claude_analytics.definitions import defs
-    from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
     settings = load_settings()
     export_for_subprocesses(settings)
@@ -189,7 +189,7 @@ def _run_report(result: Any, settings: Any, load_seconds: float, run_seconds: fl
     """Success, each step's duration and [start, end], and the materialisations' metadata."""
     import dagster as dg
 
-    from claude_analytics.lib.instance import get_instance
+    from claude_analytics.commands.instance import get_instance
 
     instance = get_instance(settings)
     steps: dict[str, float] = {}

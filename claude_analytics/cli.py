@@ -14,14 +14,14 @@ from claude_analytics.commands import jobs as ops_jobs
 from claude_analytics.commands import run as ops_run
 from claude_analytics.commands import status as ops_status
 from claude_analytics.commands.report import report
-from claude_analytics.lib.sample_data import (
+from claude_analytics.core.config import export_for_subprocesses, load_settings
+from claude_analytics.core.sources.sample.generator import (
     DEFAULT_DAYS,
     DEFAULT_SEED,
     DEFAULT_START,
     SampleSpec,
     generate,
 )
-from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
 app = typer.Typer(
     help="Claude Code conversation analytics on Dagster, Iceberg, DuckDB and dbt.",
@@ -53,7 +53,7 @@ def demo(
 @app.command()
 def prepare() -> None:
     """Parse the dbt project so Dagster can load its manifest (done once per change)."""
-    from claude_analytics.lib.dbt import dbt_project
+    from claude_analytics.defs.transform.dbt_project import dbt_project
 
     # The profile renders DUCKDB_PATH: parsing with the pipeline's own value lets the first
     # run reuse this parse (dbt re-parses everything when the profile differs).

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_analytics.lib.sample_data import SampleSpec, generate
+from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 
 ISOLATED_VARIABLES = (
     "CLAUDE_LOGS_DIR",
@@ -100,9 +100,9 @@ def run_pipeline():
     """Runs the `full_pipeline` job in process over [first, last] against the tmp home."""
     import dagster as dg
 
+    from claude_analytics.commands.runner import run_full_pipeline
+    from claude_analytics.core.config import load_settings
     from claude_analytics.definitions import defs
-    from claude_analytics.lib.pipeline import run_full_pipeline
-    from claude_analytics.lib.settings import load_settings
 
     def _run(first: date, last: date) -> dg.ExecuteInProcessResult:
         result = run_full_pipeline(defs(), load_settings(), first, last)

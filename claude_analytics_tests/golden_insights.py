@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from genai_prices import Usage, calc_price
 
-from claude_analytics.lib.identity import Identity
+from claude_analytics.core.identity import Identity
 from claude_analytics_tests import golden
 from claude_analytics_tests.golden import FAR, Line, Response
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_analytics.lib.sample_data import PROJECTS, project_slug
+from claude_analytics.core.sources.sample.generator import PROJECTS, project_slug
 from claude_analytics_tests import golden
 from claude_analytics_tests.conftest import SMALL_SAMPLE
 from claude_analytics_tests.warehouse_build import BuiltWarehouse

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_analytics.lib.sample_data import team_identities
+from claude_analytics.core.sources.sample.generator import team_identities
 from claude_analytics_tests import golden_insights
 from claude_analytics_tests.golden_insights import UNKNOWN, Insights
 from claude_analytics_tests.warehouse_build import BuiltWarehouse
@@ -255,7 +255,7 @@ def test_anomaly_marts_and_checks(built: BuiltWarehouse, insights: Insights) -> 
 
 
 def test_every_model_and_column_is_documented(built: BuiltWarehouse) -> None:
-    from claude_analytics.lib.dbt import dbt_project
+    from claude_analytics.defs.transform.dbt_project import dbt_project
 
     manifest = json.loads(dbt_project().manifest_path.read_text())
     documented = {

@@ -14,8 +14,8 @@ import pytest
 
 from benchmarks import datasets, targets
 from benchmarks.measure import Measured, run_stage, stage_env
-from claude_analytics.lib.sample_data import SampleSpec
-from claude_analytics.lib.timing import Clock, timed
+from claude_analytics.core.sources.sample.generator import SampleSpec
+from claude_analytics.core.timing import Clock, timed
 from claude_analytics_tests.conftest import SMALL_SAMPLE, count_source_lines
 
 

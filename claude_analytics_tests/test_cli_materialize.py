@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.core.config import load_settings
 from claude_analytics_tests.conftest import SMALL_SAMPLE, entries_by_event_date
 
 DAY = SMALL_SAMPLE.start + timedelta(days=2)

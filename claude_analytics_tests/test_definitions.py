@@ -73,8 +73,8 @@ def test_seeds_are_a_group_that_follows_the_raw_load() -> None:
 
 def test_dg_check_defs_loads_the_code_location() -> None:
     """`dg check defs` from the project root, as the runbook runs it after a model change."""
-    from claude_analytics.lib.instance import ensure_dagster_home
-    from claude_analytics.lib.settings import load_settings
+    from claude_analytics.commands.instance import ensure_dagster_home
+    from claude_analytics.core.config import load_settings
 
     ensure_dagster_home(load_settings())  # the home `make run` and `make dev` set up
     completed = subprocess.run(

@@ -153,7 +153,7 @@ def test_demo_writes_the_requested_entries(tmp_path: Path) -> None:
 
 @pytest.mark.timeout(300)
 def test_prepare_writes_the_dbt_manifest() -> None:
-    from claude_analytics.lib.dbt import dbt_project
+    from claude_analytics.defs.transform.dbt_project import dbt_project
 
     result = CliRunner().invoke(app, ["prepare"])
     assert result.exit_code == 0, result.output

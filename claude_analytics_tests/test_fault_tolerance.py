@@ -15,11 +15,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from claude_analytics.commands.runner import run_full_pipeline
+from claude_analytics.core.config import Settings, load_settings
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.warehouse.fingerprint import partition_hashes
 from claude_analytics.definitions import defs
-from claude_analytics.lib import lake
-from claude_analytics.lib.fingerprint import partition_hashes
-from claude_analytics.lib.pipeline import run_full_pipeline
-from claude_analytics.lib.settings import Settings, load_settings
 from claude_analytics_tests import leak_search
 from claude_analytics_tests.conftest import (
     ISOLATED_VARIABLES,

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from claude_analytics.lib.sample_data import SampleSpec, generate
+from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 from claude_analytics_tests.warehouse_build import run_window
 
 FIRST = date(2026, 11, 1)

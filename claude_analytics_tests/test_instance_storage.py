@@ -12,8 +12,8 @@ import pytest
 from claude_analytics_tests.conftest import isolate
 
 OPEN_INSTANCE = (
-    "from claude_analytics.lib.instance import get_instance;"
-    "from claude_analytics.lib.settings import load_settings;"
+    "from claude_analytics.commands.instance import get_instance;"
+    "from claude_analytics.core.config import load_settings;"
     "get_instance(load_settings()).dispose()"
 )
 

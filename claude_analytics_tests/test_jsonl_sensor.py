@@ -12,11 +12,11 @@ import dagster as dg
 import duckdb
 import pytest
 
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from claude_analytics.defs.extract.sensors import CHANGED_DAYS_TAG, jsonl_sensor
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
-from claude_analytics.lib.resources import LogSourceResource, MongoResource
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.defs.resource_types import LogSourceResource, MongoResource
 from claude_analytics_tests.conftest import SMALL_SAMPLE
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from claude_analytics.lib.sources.base import DateWindow
-from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
+from claude_analytics.core.contracts import DateWindow
+from claude_analytics.core.sources.jsonl import JsonlDirectorySource
 
 WINDOW = DateWindow(date(2025, 1, 1), date(2999, 1, 1))
 

@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime
 import dagster as dg
 import pyarrow as pa
 
+from claude_analytics.core.contracts import RAW_LINE_SCHEMA, DateWindow
+from claude_analytics.core.ingest.batch_contract import BatchValidation, validate_batch
+from claude_analytics.core.ingest.drift import DriftReport, observe
+from claude_analytics.core.ingest.parse import parse_batch
 from claude_analytics.defs.lake import checks
-from claude_analytics.lib.batch_schema import BatchValidation, validate_batch
-from claude_analytics.lib.drift import DriftReport, observe
-from claude_analytics.lib.parsing import parse_batch
-from claude_analytics.lib.sources.base import RAW_LINE_SCHEMA, DateWindow
 
 ASSET = dg.AssetKey(["lake", "raw", "conversations"])
 DAY = date(2026, 11, 3)

@@ -16,12 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from claude_analytics.commands.runner import run_job_in_process as run_job
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.lake import catalog as lake
 from claude_analytics.definitions import defs
 from claude_analytics.defs.lake.assets import LAKE_DEAD_LETTERS
 from claude_analytics.defs.schedules import hourly_window
-from claude_analytics.lib import lake
-from claude_analytics.lib.pipeline import run_job_in_process as run_job
-from claude_analytics.lib.settings import load_settings
 from claude_analytics_tests.transcripts import prompt
 
 LIVE_FILE = "-home-dev-live/live-session.jsonl"

@@ -17,12 +17,12 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.warehouse import tables as warehouse
 from claude_analytics.defs.reference.assets import model_prices
+from claude_analytics.defs.resource_types import WarehouseResource
 from claude_analytics.defs.transform.assets import dbt_models
-from claude_analytics.lib import warehouse
-from claude_analytics.lib.dbt import dbt_project
-from claude_analytics.lib.resources import WarehouseResource
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.defs.transform.dbt_project import dbt_project
 
 HOLD_SECONDS = 2.5
 # A notebook that holds a write connection for a while, then closes it.

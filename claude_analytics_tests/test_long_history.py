@@ -16,12 +16,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.commands.runner import run_full_pipeline, source_date_range
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 from claude_analytics.definitions import defs
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.pipeline import run_full_pipeline, source_date_range
-from claude_analytics.lib.resources import source_resource
-from claude_analytics.lib.sample_data import SampleSpec, generate
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.defs.resource_types import source_resource
 from claude_analytics_tests.conftest import count_source_lines, entries_by_event_date
 
 SPAN_DAYS = 540

@@ -12,11 +12,12 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.core.config import Settings, load_settings
+from claude_analytics.core.contracts import ENTRY_SCHEMA
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.lake import maintenance
 from claude_analytics.definitions import defs
-from claude_analytics.lib import lake, maintenance
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.parsing import ENTRY_SCHEMA
-from claude_analytics.lib.settings import Settings, load_settings
 
 TODAY = datetime.now(UTC).date()
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from claude_analytics.definitions import defs
-from claude_analytics.lib.partitions import PARTITION_START
-from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+from claude_analytics.defs.partitions import PARTITION_START
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEDULES = {
@@ -87,7 +87,7 @@ def test_daily_tick_fully_refreshes_every_dbt_model_then_serving(
 
 def test_pipeline_jobs_report_their_own_asset_events(definitions: dg.Definitions) -> None:
     """Dagster's per-day bookkeeping would grow with a window's calendar, not its data."""
-    from claude_analytics.lib.asset_events import OWN_EVENTS_TAG
+    from claude_analytics.defs.asset_events import OWN_EVENTS_TAG
 
     for name in (
         "full_pipeline",

@@ -26,10 +26,10 @@ from typer.testing import CliRunner
 from claude_analytics.cli import app
 from claude_analytics.commands.backup import list_backups, warehouse_counts
 from claude_analytics.commands.doctor import check_warehouse
-from claude_analytics.lib import lake
-from claude_analytics.lib.instance import ensure_dagster_home, get_instance
-from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.commands.instance import ensure_dagster_home, get_instance
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+from claude_analytics.core.lake import catalog as lake
 from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE, count_source_lines
 
 REPO = Path(__file__).resolve().parents[1]

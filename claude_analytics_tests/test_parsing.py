@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 import pyarrow as pa
 import pytest
 
-from claude_analytics.lib.parsing import parse_batch
-from claude_analytics.lib.sources.base import RAW_LINE_SCHEMA, DateWindow
+from claude_analytics.core.contracts import RAW_LINE_SCHEMA, DateWindow
+from claude_analytics.core.ingest.parse import parse_batch
 
 WINDOW = DateWindow(date(2026, 11, 1), date(2026, 11, 8))
 INGESTED = datetime(2026, 11, 7, 12, 0, tzinfo=UTC)

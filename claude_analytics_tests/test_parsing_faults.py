@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from claude_analytics.lib.parsing import RAW_TEXT_LIMIT, ParsedBatch, parse_batch
-from claude_analytics.lib.sources.base import DateWindow
-from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
+from claude_analytics.core.contracts import DateWindow
+from claude_analytics.core.ingest.parse import RAW_TEXT_LIMIT, ParsedBatch, parse_batch
+from claude_analytics.core.sources.jsonl import JsonlDirectorySource
 from claude_analytics_tests.fault_corpus import SECRETS, write_fault_corpus
 
 DAY = date(2026, 11, 3)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from claude_analytics.lib import lake
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.lake import catalog as lake
 from claude_analytics_tests.conftest import SMALL_SAMPLE, count_source_lines
 
 FIRST = SMALL_SAMPLE.start

@@ -10,11 +10,11 @@ import duckdb
 import pytest
 from genai_prices import Usage, calc_price
 
-from claude_analytics.lib import warehouse
-from claude_analytics.lib.pricing.library import OPEN_START, library_version, price_rows
-from claude_analytics.lib.pricing.matching import match_model
-from claude_analytics.lib.pricing.overrides import PriceOverrideError, read_overrides
-from claude_analytics.lib.pricing.tables import build_reference_tables
+from claude_analytics.core.pricing.library import OPEN_START, library_version, price_rows
+from claude_analytics.core.pricing.matching import match_model
+from claude_analytics.core.pricing.overrides import PriceOverrideError, read_overrides
+from claude_analytics.core.pricing.tables import build_reference_tables
+from claude_analytics.core.warehouse import tables as warehouse
 
 HEADER = (
     "model_id,valid_from,input_per_mtok,output_per_mtok,cache_write_5m_per_mtok,"

@@ -21,21 +21,21 @@ import duckdb
 import pyarrow as pa
 import pytest
 
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.contracts import DateWindow
+from claude_analytics.core.ingest.parse import parse_batch
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.sources.jsonl import JsonlDirectorySource
+from claude_analytics.core.warehouse.locks import WarehouseLockedError
 from claude_analytics.defs.lake.assets import lake_raw
-from claude_analytics.defs.warehouse.assets import warehouse_raw
-from claude_analytics.lib import lake
-from claude_analytics.lib.locks import WarehouseLockedError
-from claude_analytics.lib.parsing import parse_batch
-from claude_analytics.lib.partitions import partition_bounds
-from claude_analytics.lib.resources import (
+from claude_analytics.defs.partitions import partition_bounds
+from claude_analytics.defs.resource_types import (
     LakeResource,
     QualityResource,
     WarehouseResource,
     source_resource,
 )
-from claude_analytics.lib.settings import load_settings
-from claude_analytics.lib.sources.base import DateWindow
-from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
+from claude_analytics.defs.warehouse.assets import warehouse_raw
 from claude_analytics_tests.conftest import SMALL_SAMPLE
 from claude_analytics_tests.test_lock_waits import lock_waits
 
@@ -49,7 +49,7 @@ KILLED_WRITER = textwrap.dedent(
     import sys, time
     from datetime import date
     from pathlib import Path
-    from claude_analytics.lib import lake
+    from claude_analytics.core.lake import catalog as lake
     from claude_analytics_tests.test_process_faults import window_entries
 
     table = lake.ensure_table(lake.open_catalog(Path(sys.argv[1])), lake.CONVERSATIONS)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import dagster as dg
 
 from claude_analytics.definitions import defs
-from claude_analytics.lib.resources import QualityResource, WarehouseResource
+from claude_analytics.defs.resource_types import QualityResource, WarehouseResource
 
 LAKE = dg.AssetKey(["lake", "raw", "conversations"])
 RAW = dg.AssetKey(["raw", "conversations"])

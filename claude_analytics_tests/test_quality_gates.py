@@ -15,13 +15,13 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.commands.runner import run_full_pipeline
+from claude_analytics.core.alerts.delivery import build_alert
+from claude_analytics.core.alerts.failures import StepFailure
+from claude_analytics.core.config import load_settings
 from claude_analytics.definitions import defs
 from claude_analytics.defs.alerts.sensors import alert_on_run_failure
-from claude_analytics.lib.alerts import build_alert
-from claude_analytics.lib.failures import StepFailure
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.pipeline import run_full_pipeline
-from claude_analytics.lib.settings import load_settings
 from claude_analytics_tests.conftest import SMALL_SAMPLE
 
 FIRST = SMALL_SAMPLE.start
@@ -186,7 +186,7 @@ def test_an_alert_names_the_exception_under_dagsters_wrapper_and_the_failing_day
 ) -> None:
     """Dagster reports `DagsterExecutionStepExecutionError: Error occurred while executing op`;
     the alert carries what the asset raised, what that wrapped, the asset and the days."""
-    from claude_analytics.lib.partitions import daily_partitions
+    from claude_analytics.defs.partitions import daily_partitions
 
     uri = "mongodb://reader:s3cr3t-pw@mongo.internal:27017"
     monkeypatch.setenv("MONGO_URI", uri)
@@ -235,7 +235,7 @@ def test_an_alert_names_the_exception_under_dagsters_wrapper_and_the_failing_day
 
 
 def test_a_webhook_that_is_down_still_leaves_the_alert_in_the_log(tmp_path: Path) -> None:
-    from claude_analytics.lib.alerts import deliver
+    from claude_analytics.core.alerts.delivery import deliver
 
     alert = build_alert("job", "r2", "boom", [], secrets=())
     delivery = deliver(alert, tmp_path / "alerts.log", "http://127.0.0.1:9/hook/secret-token")

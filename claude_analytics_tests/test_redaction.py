@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from claude_analytics.lib import redaction
-from claude_analytics.lib.parsing import ParsedBatch, parse_batch
-from claude_analytics.lib.re2_superset import re2_superset
-from claude_analytics.lib.sources.base import DateWindow
-from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
+from claude_analytics.core.contracts import DateWindow
+from claude_analytics.core.ingest import redaction
+from claude_analytics.core.ingest.parse import ParsedBatch, parse_batch
+from claude_analytics.core.ingest.re2_superset import re2_superset
+from claude_analytics.core.sources.jsonl import JsonlDirectorySource
 from claude_analytics_tests.secret_forms import FORMS, secret_lines
 
 DAY = date(2026, 11, 3)

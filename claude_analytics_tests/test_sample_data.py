@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_analytics.lib.sample_data import SampleSpec, generate
+from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 
 SPEC = SampleSpec(entries=1_500, seed=7)
 

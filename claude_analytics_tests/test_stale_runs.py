@@ -19,10 +19,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.core.config import load_settings
 from claude_analytics.defs.recovery.sensors import stale_run_recovery
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.settings import load_settings
-from claude_analytics.lib.stale_runs import find_stale_runs
+from claude_analytics.defs.recovery.stale_runs import find_stale_runs
 
 CLI = str(Path(sys.executable).with_name("claude-analytics"))
 # A run that completes after a recovery; it would wait forever on a wedged slot.
@@ -119,8 +119,8 @@ POOLED_JOB = textwrap.dedent(
     """
     import time
     import dagster as dg
-    from claude_analytics.lib.instance import get_instance
-    from claude_analytics.lib.settings import load_settings
+    from claude_analytics.commands.instance import get_instance
+    from claude_analytics.core.config import load_settings
 
     @dg.op(pool="duckdb_writer")
     def hold_the_slot():

@@ -21,11 +21,12 @@ import dagster as dg
 import duckdb
 import pytest
 
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.core.config import Settings, load_settings
+from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+from claude_analytics.core.serving import snapshot as serving
+from claude_analytics.core.warehouse import anomalies
 from claude_analytics.defs.jobs import MAINTENANCE
-from claude_analytics.lib import anomalies, serving
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
-from claude_analytics.lib.settings import Settings, load_settings
 from claude_analytics_tests.conftest import SMALL_SAMPLE, entries_by_event_date, isolate
 from claude_analytics_tests.dagster_ui import REPO, TERMINAL_BACKFILL, TERMINAL_RUN, DagsterUI
 from claude_analytics_tests.dagster_ui import dagster_ui as start_dagster_ui

@@ -19,13 +19,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.pipeline import (
-    PARTITION_RANGE_END_TAG,
-    PARTITION_RANGE_START_TAG,
-    run_full_pipeline,
-)
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.commands.runner import run_full_pipeline
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 
 
 @dataclass(frozen=True)

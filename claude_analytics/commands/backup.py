@@ -24,9 +24,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib import lake
-from claude_analytics.lib.locks import probe_lock
-from claude_analytics.lib.settings import Settings, iceberg_env_properties, load_settings
+from claude_analytics.core.config import Settings, iceberg_env_properties, load_settings
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.warehouse.locks import probe_lock
 
 console = Console()
 MANIFEST = "manifest.json"

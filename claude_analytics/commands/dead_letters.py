@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.core.config import load_settings
 
 console = Console()
 

@@ -14,12 +14,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib import lake, stale_runs
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.locks import probe_lock
-from claude_analytics.lib.settings import Settings, load_settings
-from claude_analytics.lib.sources.jsonl import JsonlDirectorySource
-from claude_analytics.lib.warehouse_file import REPAIR_HINT
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.core.config import Settings, load_settings
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.sources.jsonl import JsonlDirectorySource
+from claude_analytics.core.warehouse.file import REPAIR_HINT
+from claude_analytics.core.warehouse.locks import probe_lock
+from claude_analytics.defs.recovery import stale_runs
 
 Status = Literal["OK", "WARN", "FAIL"]
 console = Console()

@@ -9,12 +9,12 @@ import typer
 from rich.console import Console
 
 from claude_analytics.commands.run import VerboseOption, execute, print_checks, print_outcome
+from claude_analytics.commands.runner import source_date_range
+from claude_analytics.core.config import Settings, load_settings
+from claude_analytics.core.lake.data_range import lake_date_range
+from claude_analytics.core.warehouse.file import damage, move_aside
 from claude_analytics.defs.jobs import FULL_REFRESH_RUN_CONFIG
-from claude_analytics.lib.data_range import lake_date_range
-from claude_analytics.lib.pipeline import source_date_range
-from claude_analytics.lib.resources import source_resource
-from claude_analytics.lib.settings import Settings, load_settings
-from claude_analytics.lib.warehouse_file import damage, move_aside
+from claude_analytics.defs.resource_types import source_resource
 
 console = Console()
 # A run config given to a job replaces its own, so the job's settings are passed again here.

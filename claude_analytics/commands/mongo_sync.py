@@ -8,15 +8,15 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from claude_analytics.lib.mongo.client import MongoSourceError
-from claude_analytics.lib.mongo.sync import (
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.sources.mongo.client import MongoSourceError
+from claude_analytics.core.sources.mongo.sync import (
     DEFAULT_SYNC_BATCH,
     SyncReport,
     jsonl_files,
     sync_directory,
 )
-from claude_analytics.lib.resources import mongo_resource
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.defs.resource_types import mongo_resource
 
 
 def _print_report(console: Console, report: SyncReport) -> None:

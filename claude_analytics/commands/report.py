@@ -13,13 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib.insight_reports import (
+from claude_analytics.core.config import Settings, load_settings, local_timezone
+from claude_analytics.core.serving.insight_reports import (
     SPECS,
     InsightOptions,
     InsightReport,
     build_insight_report,
 )
-from claude_analytics.lib.reports import (
+from claude_analytics.core.serving.reports import (
     Breakdown,
     Report,
     ReportError,
@@ -27,8 +28,7 @@ from claude_analytics.lib.reports import (
     ReportOptions,
     build_report,
 )
-from claude_analytics.lib.serving import snapshot_path
-from claude_analytics.lib.settings import Settings, load_settings, local_timezone
+from claude_analytics.core.serving.snapshot import snapshot_path
 
 HEADERS = (
     ("input_tokens", "Input"),
@@ -228,7 +228,7 @@ def render_insight_table(report: InsightReport, console: Console) -> None:
 
 def print_serving_locations(settings: Settings, console: Console) -> None:
     """What `make run` ends with: where readers find the snapshot and the dashboard."""
-    from claude_analytics.lib.dashboard import dashboard_path  # plotly: only when needed
+    from claude_analytics.core.serving.dashboard import dashboard_path  # plotly: only when needed
 
     snapshot, page = snapshot_path(settings), dashboard_path(settings)
     if snapshot.exists():

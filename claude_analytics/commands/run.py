@@ -24,13 +24,13 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
+from claude_analytics.commands.instance import get_instance
 from claude_analytics.commands.report import print_serving_locations
-from claude_analytics.lib import stale_runs
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.pipeline import LayerCount, layer_counts, run_job_in_process
-from claude_analytics.lib.run_output import output_into, run_log_path
-from claude_analytics.lib.run_progress import DBT_STEP, RunProgress, Stage, describe_stage
-from claude_analytics.lib.settings import Settings, export_for_subprocesses, load_settings
+from claude_analytics.commands.run_output import output_into, run_log_path
+from claude_analytics.commands.run_progress import DBT_STEP, RunProgress, Stage, describe_stage
+from claude_analytics.commands.runner import LayerCount, layer_counts, run_job_in_process
+from claude_analytics.core.config import Settings, export_for_subprocesses, load_settings
+from claude_analytics.defs.recovery import stale_runs
 
 console = Console()
 LAYERS = ("lake", "raw", "staging", "intermediate", "marts")
@@ -209,9 +209,9 @@ def print_outcome(outcome: RunOutcome, name: str) -> None:
 
 def run_command(verbose: VerboseOption = False) -> None:
     """Materialise every asset on the configured source, then print where the results are."""
+    from claude_analytics.commands.runner import source_date_range
     from claude_analytics.definitions import defs
-    from claude_analytics.lib.pipeline import source_date_range
-    from claude_analytics.lib.resources import source_resource
+    from claude_analytics.defs.resource_types import source_resource
 
     settings = load_settings()
     export_for_subprocesses(settings)

@@ -10,11 +10,11 @@ import duckdb
 from rich.console import Console
 from rich.table import Table
 
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.locks import lock_holder_pid
-from claude_analytics.lib.pipeline import LayerCount, layer_counts
-from claude_analytics.lib.settings import Settings, load_settings
-from claude_analytics.lib.warehouse_file import REPAIR_HINT
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.commands.runner import LayerCount, layer_counts
+from claude_analytics.core.config import Settings, load_settings
+from claude_analytics.core.warehouse.file import REPAIR_HINT
+from claude_analytics.core.warehouse.locks import lock_holder_pid
 
 console = Console()
 LAKE_KEY = dg.AssetKey(["lake", "raw", "conversations"])

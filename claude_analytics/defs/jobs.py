@@ -3,13 +3,13 @@
 The lake and warehouse raw assets are daily partitions; everything after them (dbt, the
 serving snapshot, the dashboard) is unpartitioned and incremental, so a run over a window
 of days is one run whatever the window's length. Every job reports its own asset events
-(lib/asset_events.py): Dagster's bookkeeping grows with the days that hold data, not with
+(defs/asset_events.py): Dagster's bookkeeping grows with the days that hold data, not with
 the window's calendar.
 """
 
 import dagster as dg
 
-from claude_analytics.lib.asset_events import OWN_EVENTS_TAGS
+from claude_analytics.defs.asset_events import OWN_EVENTS_TAGS
 
 MAINTENANCE = dg.AssetSelection.groups("maintenance")
 PIPELINE = dg.AssetSelection.all() - MAINTENANCE

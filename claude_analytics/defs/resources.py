@@ -2,19 +2,19 @@
 
 import dagster as dg
 
-from claude_analytics.lib.dbt import PipelineDbtResource, dbt_project
-from claude_analytics.lib.resources import (
+from claude_analytics.core.config import (
+    duckdb_memory_limit,
+    load_quality_settings,
+    load_settings,
+)
+from claude_analytics.defs.resource_types import (
     LakeResource,
     QualityResource,
     WarehouseResource,
     mongo_resource,
     source_resource,
 )
-from claude_analytics.lib.settings import (
-    duckdb_memory_limit,
-    load_quality_settings,
-    load_settings,
-)
+from claude_analytics.defs.transform.dbt_project import PipelineDbtResource, dbt_project
 
 
 @dg.definitions

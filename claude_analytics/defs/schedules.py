@@ -6,14 +6,14 @@ from datetime import date, datetime, timedelta
 
 import dagster as dg
 
+from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from claude_analytics.defs.jobs import (
     FULL_REFRESH_RUN_CONFIG,
     daily_full_refresh,
     hourly_incremental,
     weekly_maintenance,
 )
-from claude_analytics.lib.partitions import PARTITION_START
-from claude_analytics.lib.pipeline import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+from claude_analytics.defs.partitions import PARTITION_START
 
 
 def range_request(

@@ -10,7 +10,7 @@ import pytest
 from pymongo import MongoClient
 from pymongo.collection import Collection
 
-from claude_analytics.lib.mongo.client import MongoTarget
+from claude_analytics.core.sources.mongo.client import MongoTarget
 from claude_analytics_tests.mongo.server import MongoServer, launch
 
 

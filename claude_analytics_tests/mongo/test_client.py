@@ -7,8 +7,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from claude_analytics.lib.mongo import client
-from claude_analytics.lib.mongo.client import MongoSourceError, MongoTarget
+from claude_analytics.core.sources.mongo import client
+from claude_analytics.core.sources.mongo.client import MongoSourceError, MongoTarget
 from claude_analytics_tests.mongo.server import MongoServer, _free_port
 
 PASSWORD = "hunter2-Secret"

@@ -9,11 +9,16 @@ from pathlib import Path
 import bson
 from bson.codec_options import CodecOptions
 
-from claude_analytics.lib.mongo.documents import document_id, entry_line, iso_millis, to_document
-from claude_analytics.lib.sources.base import DateWindow
-from claude_analytics.lib.sources.jsonl import entry_id_for
-from claude_analytics.lib.sources.mongo import window_query
-from claude_analytics.lib.uri_secrets import redact_uri, scrub, server_label
+from claude_analytics.core.contracts import DateWindow
+from claude_analytics.core.sources.jsonl import entry_id_for
+from claude_analytics.core.sources.mongo.documents import (
+    document_id,
+    entry_line,
+    iso_millis,
+    to_document,
+)
+from claude_analytics.core.sources.mongo.source import window_query
+from claude_analytics.core.uri_secrets import redact_uri, scrub, server_label
 from claude_analytics_tests.conftest import SMALL_SAMPLE
 
 URI = "mongodb://reader:s3cr%40t@db1.internal:27017,db2.internal:27018/admin?tls=true"

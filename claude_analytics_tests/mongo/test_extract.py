@@ -14,14 +14,14 @@ import pytest
 
 import claude_analytics.defs.lake.assets as lake_assets
 import claude_analytics.defs.resources as bound_resources
+from claude_analytics.commands.runner import run_full_pipeline
+from claude_analytics.core.config import Settings, load_settings
+from claude_analytics.core.contracts import ENTRY_SCHEMA
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.sources.mongo.client import MongoTarget
+from claude_analytics.core.sources.mongo.sync import sync_directory
 from claude_analytics.definitions import defs
-from claude_analytics.lib import lake
-from claude_analytics.lib.mongo.client import MongoTarget
-from claude_analytics.lib.mongo.sync import sync_directory
-from claude_analytics.lib.parsing import ENTRY_SCHEMA
-from claude_analytics.lib.pipeline import run_full_pipeline
-from claude_analytics.lib.resources import MongoResource
-from claude_analytics.lib.settings import Settings, load_settings
+from claude_analytics.defs.resource_types import MongoResource
 from claude_analytics_tests.conftest import SMALL_SAMPLE, count_source_lines
 from claude_analytics_tests.mongo.server import MongoServer
 

@@ -11,13 +11,13 @@ import duckdb
 from bson import ObjectId
 from pymongo.collection import Collection
 
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.sources.mongo.client import MongoTarget
+from claude_analytics.core.sources.mongo.sync import sync_directory
+from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 from claude_analytics.defs.extract.assets import MONGODB_CONVERSATIONS
 from claude_analytics.defs.extract.sensors import mongodb_sensor
-from claude_analytics.lib.mongo.client import MongoTarget
-from claude_analytics.lib.mongo.sync import sync_directory
-from claude_analytics.lib.resources import MongoResource
-from claude_analytics.lib.sample_data import SampleSpec, generate
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.defs.resource_types import MongoResource
 from claude_analytics_tests.conftest import SMALL_SAMPLE, count_source_lines
 
 

@@ -7,12 +7,12 @@ from datetime import UTC, date, datetime
 from bson import ObjectId
 from pymongo.collection import Collection
 
-from claude_analytics.lib.mongo.changes import ChangeCursor, find_changes
-from claude_analytics.lib.mongo.client import MongoTarget
-from claude_analytics.lib.parsing import parse_batch
-from claude_analytics.lib.partitions import partition_bounds
-from claude_analytics.lib.sources.base import DateWindow
-from claude_analytics.lib.sources.mongo import MongoSource
+from claude_analytics.core.contracts import DateWindow
+from claude_analytics.core.ingest.parse import parse_batch
+from claude_analytics.core.sources.mongo.changes import ChangeCursor, find_changes
+from claude_analytics.core.sources.mongo.client import MongoTarget
+from claude_analytics.core.sources.mongo.source import MongoSource
+from claude_analytics.defs.partitions import partition_bounds
 
 NOV = {day: date(2026, 11, day) for day in range(1, 5)}
 

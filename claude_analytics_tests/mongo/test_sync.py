@@ -11,10 +11,10 @@ from pymongo.collection import Collection
 from typer.testing import CliRunner
 
 from claude_analytics.cli import app
-from claude_analytics.lib.identity import resolve_identity
-from claude_analytics.lib.mongo.client import MongoTarget
-from claude_analytics.lib.mongo.documents import document_id
-from claude_analytics.lib.mongo.sync import sync_directory
+from claude_analytics.core.identity import resolve_identity
+from claude_analytics.core.sources.mongo.client import MongoTarget
+from claude_analytics.core.sources.mongo.documents import document_id
+from claude_analytics.core.sources.mongo.sync import sync_directory
 from claude_analytics_tests.conftest import count_source_lines
 
 

@@ -4,7 +4,7 @@
         --jars .cache/spark/jars --day 2026-11-02 --out result.json
 
 The catalog comes from the same `PYICEBERG_CATALOG__DEFAULT__*` variables the pipeline
-used (`claude_analytics.lib.spark_catalog`); only pyspark and the standard library are
+used (`claude_analytics.core.lake.spark_catalog`); only pyspark and the standard library are
 imported, since the platform's dependencies are not installed in Spark's environment.
 """
 
@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from claude_analytics.lib.spark_catalog import SPARK_CATALOG, spark_conf  # noqa: E402
+from claude_analytics.core.lake.spark_catalog import SPARK_CATALOG, spark_conf  # noqa: E402
 
 TOKENS = ("input_tokens", "output_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from claude_analytics.lib.settings import iceberg_catalog_properties, iceberg_env_properties
-from claude_analytics.lib.spark_catalog import S3_FILE_IO, spark_conf
+from claude_analytics.core.config import iceberg_catalog_properties, iceberg_env_properties
+from claude_analytics.core.lake.spark_catalog import S3_FILE_IO, spark_conf
 
 ENV = {
     "PYICEBERG_CATALOG__DEFAULT__TYPE": "rest",

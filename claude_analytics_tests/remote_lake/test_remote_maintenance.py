@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from claude_analytics.lib import lake
-from claude_analytics.lib.settings import load_settings
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.lake import catalog as lake
 from claude_analytics_tests.remote_lake.server import SeaweedLake
 from claude_analytics_tests.test_maintenance import TODAY, _rows, run_weekly_maintenance
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import duckdb
 
-from claude_analytics.lib import anomalies, lake
-from claude_analytics.lib.settings import secret_values
+from claude_analytics.core.config import secret_values
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.warehouse import anomalies
 from claude_analytics_tests.conftest import count_source_lines
 from claude_analytics_tests.remote_lake.conftest import (
     BROKEN_LINES,

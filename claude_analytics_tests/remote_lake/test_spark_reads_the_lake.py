@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pyarrow.compute as pc
 
-from claude_analytics.lib import lake
+from claude_analytics.core.lake import catalog as lake
 from claude_analytics_tests.remote_lake.conftest import BROKEN_DAY, BROKEN_LINES, Builds
 from claude_analytics_tests.remote_lake.server import REPO
 

@@ -32,9 +32,9 @@ class Served:
 
 def materialize_serving(warehouse: Path) -> dg.ExecuteInProcessResult:
     """Rebuild the snapshot and the dashboard against the Dagster instance of the home."""
+    from claude_analytics.commands.instance import get_instance
+    from claude_analytics.core.config import load_settings
     from claude_analytics.defs.serving.assets import analytics_snapshot, dashboard
-    from claude_analytics.lib.instance import get_instance
-    from claude_analytics.lib.settings import load_settings
 
     return dg.materialize(
         [analytics_snapshot, dashboard],
@@ -45,11 +45,11 @@ def materialize_serving(warehouse: Path) -> dg.ExecuteInProcessResult:
 
 @pytest.fixture(scope="session")
 def served(tmp_path_factory: pytest.TempPathFactory, small_sample_master: Path) -> Iterator[Served]:
+    from claude_analytics.commands.runner import run_full_pipeline
+    from claude_analytics.core.config import load_settings
+    from claude_analytics.core.serving.dashboard import dashboard_path
+    from claude_analytics.core.serving.snapshot import snapshot_path
     from claude_analytics.definitions import defs
-    from claude_analytics.lib.dashboard import dashboard_path
-    from claude_analytics.lib.pipeline import run_full_pipeline
-    from claude_analytics.lib.serving import snapshot_path
-    from claude_analytics.lib.settings import load_settings
 
     root = tmp_path_factory.mktemp("served")
     with pytest.MonkeyPatch.context() as monkeypatch:

@@ -12,10 +12,10 @@ import duckdb
 import pytest
 from plotly.offline import get_plotlyjs
 
+from claude_analytics.commands.instance import get_instance
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.serving.dashboard import SECTIONS, render
 from claude_analytics.defs.serving.assets import DASHBOARD, SERVING_SNAPSHOT, mart_keys
-from claude_analytics.lib.dashboard import SECTIONS, render
-from claude_analytics.lib.instance import get_instance
-from claude_analytics.lib.settings import load_settings
 from claude_analytics_tests.serving.browser import CHROMIUM, HeadlessChromium
 from claude_analytics_tests.serving.conftest import Served, isolate, warehouse_rows
 from claude_analytics_tests.warehouse_build import BuiltWarehouse
@@ -133,7 +133,7 @@ def test_make_run_prints_where_the_dashboard_is(served: Served) -> None:
     from rich.console import Console
 
     from claude_analytics.commands.report import print_serving_locations
-    from claude_analytics.lib.settings import Settings
+    from claude_analytics.core.config import Settings
 
     console = Console(record=True, width=300)
     settings = Settings(
@@ -153,7 +153,7 @@ def test_make_run_prints_where_the_dashboard_is(served: Served) -> None:
 def test_a_long_sparse_history_opens_on_its_recent_days_with_data(tmp_path: Path) -> None:
     """Nine months, 40 days with data: axes hold only those days, the page opens on the
     last 30 of them, and unpriced tokens are named in a banner above everything."""
-    from claude_analytics.lib.dashboard import RECENT_DAYS
+    from claude_analytics.core.serving.dashboard import RECENT_DAYS
 
     snapshot = tmp_path / "analytics.duckdb"
     with duckdb.connect(str(snapshot)) as con:
@@ -208,7 +208,7 @@ def test_the_user_filter_redraws_each_persons_view(
 ) -> None:
     """A team's snapshot: the filter offers every person, and picking one redraws the split
     charts, KPIs and tables with that person's figures alone (computed from the facts)."""
-    from claude_analytics.lib.dashboard import build_dashboard
+    from claude_analytics.core.serving.dashboard import build_dashboard
 
     snapshot = team_warehouse.home / "serving" / "analytics.duckdb"
     result = build_dashboard(snapshot, tmp_path / "dashboard.html")

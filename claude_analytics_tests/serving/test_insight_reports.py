@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claude_analytics.cli import app
-from claude_analytics.lib.sample_data import team_identities
+from claude_analytics.core.sources.sample.generator import team_identities
 from claude_analytics_tests import golden_insights
 from claude_analytics_tests.golden_insights import Insights
 from claude_analytics_tests.warehouse_build import BuiltWarehouse

@@ -12,8 +12,8 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from claude_analytics.lib import serving
-from claude_analytics.lib.serving_quality import CHECK_RESULTS_SCHEMA, MATERIALIZATIONS_SCHEMA
+from claude_analytics.core.serving import snapshot as serving
+from claude_analytics.defs.serving.quality import CHECK_RESULTS_SCHEMA, MATERIALIZATIONS_SCHEMA
 from claude_analytics_tests.serving.conftest import (
     Served,
     isolate,
@@ -138,9 +138,9 @@ def test_checks_a_run_in_flight_has_planned_leave_the_snapshot_to_the_completed_
     the snapshot still builds and reports each check's latest completed evaluation."""
     import dagster as dg
 
+    from claude_analytics.commands.instance import get_instance
+    from claude_analytics.core.config import load_settings
     from claude_analytics.definitions import defs
-    from claude_analytics.lib.instance import get_instance
-    from claude_analytics.lib.settings import load_settings
 
     home = isolate(monkeypatch, tmp_path)
     home.mkdir(parents=True)

@@ -3,9 +3,10 @@ to `ALERT_WEBHOOK_URL` (Slack, Teams, any JSON endpoint) when it is set."""
 
 import dagster as dg
 
-from claude_analytics.lib.alerts import build_alert, deliver
-from claude_analytics.lib.failures import StepFailure, partitions_of, step_assets, step_failure
-from claude_analytics.lib.settings import load_quality_settings, secret_values
+from claude_analytics.core.alerts.delivery import build_alert, deliver
+from claude_analytics.core.alerts.failures import StepFailure, partitions_of, step_failure
+from claude_analytics.core.config import load_quality_settings, secret_values
+from claude_analytics.defs.alerts.step_assets import step_assets
 
 
 def _failures(context: dg.RunFailureSensorContext) -> list[StepFailure]:

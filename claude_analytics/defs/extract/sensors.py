@@ -12,14 +12,14 @@ from pathlib import Path
 
 import dagster as dg
 
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.sources import jsonl_changes
+from claude_analytics.core.sources.mongo.changes import ChangeCursor, find_changes, observe, run_key
 from claude_analytics.defs.extract.assets import MONGODB_CONVERSATIONS
 from claude_analytics.defs.jobs import full_pipeline
+from claude_analytics.defs.partitions import partition_bounds
+from claude_analytics.defs.resource_types import LogSourceResource, MongoResource
 from claude_analytics.defs.schedules import range_request
-from claude_analytics.lib.mongo.changes import ChangeCursor, find_changes, observe, run_key
-from claude_analytics.lib.partitions import partition_bounds
-from claude_analytics.lib.resources import LogSourceResource, MongoResource
-from claude_analytics.lib.settings import load_settings
-from claude_analytics.lib.sources import jsonl_changes
 
 CHANGED_DAYS_TAG = "claude_analytics/changed_days"
 

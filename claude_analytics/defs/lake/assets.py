@@ -6,19 +6,19 @@ from collections.abc import Iterator
 import dagster as dg
 import pyarrow as pa
 
+from claude_analytics.core.ingest.batch_contract import validate_batch
+from claude_analytics.core.ingest.drift import observe
+from claude_analytics.core.ingest.parse import parse_batch
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.lake.supersede import SupersededLetters
+from claude_analytics.core.timing import Clock, timed
+from claude_analytics.defs.asset_events import report_days
 from claude_analytics.defs.extract.assets import CLAUDE_CODE_LOGS
+from claude_analytics.defs.freshness import HOURLY_FRESHNESS
 from claude_analytics.defs.lake import checks
-from claude_analytics.lib import lake
-from claude_analytics.lib.asset_events import report_days
-from claude_analytics.lib.batch_schema import validate_batch
-from claude_analytics.lib.drift import observe
-from claude_analytics.lib.freshness import HOURLY_FRESHNESS
-from claude_analytics.lib.parsing import parse_batch
-from claude_analytics.lib.partitions import daily_partitions, partition_bounds
-from claude_analytics.lib.resources import LakeResource, LogSourceResource, QualityResource
-from claude_analytics.lib.supersede import SupersededLetters
-from claude_analytics.lib.timing import Clock, timed
-from claude_analytics.lib.windows import run_window
+from claude_analytics.defs.partitions import daily_partitions, partition_bounds
+from claude_analytics.defs.resource_types import LakeResource, LogSourceResource, QualityResource
+from claude_analytics.defs.windows import run_window
 
 LAKE_CONVERSATIONS = dg.AssetKey(["lake", "raw", "conversations"])
 LAKE_DEAD_LETTERS = dg.AssetKey(["lake", "raw", "dead_letters"])

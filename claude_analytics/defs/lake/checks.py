@@ -12,8 +12,8 @@ from datetime import date
 
 import dagster as dg
 
-from claude_analytics.lib.batch_schema import BatchValidation
-from claude_analytics.lib.drift import DriftReport
+from claude_analytics.core.ingest.batch_contract import BatchValidation
+from claude_analytics.core.ingest.drift import DriftReport
 
 BATCH_SCHEMA = "batch_schema"
 SOURCE_PARITY = "source_parity"

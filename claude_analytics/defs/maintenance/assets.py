@@ -6,14 +6,15 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.lake import maintenance
 from claude_analytics.defs.lake.assets import (
     ICEBERG_WRITER_POOL,
     LAKE_CONVERSATIONS,
     LAKE_DEAD_LETTERS,
 )
+from claude_analytics.defs.resource_types import LakeResource
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL, RAW_CONVERSATIONS
-from claude_analytics.lib import lake, maintenance
-from claude_analytics.lib.resources import LakeResource
 
 LAKE_TABLES = (lake.CONVERSATIONS, lake.DEAD_LETTERS)
 COMPACTION = dg.AssetKey(["maintenance", "iceberg_compaction"])

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from claude_analytics.lib.stale_runs import recover_stale_runs
+from claude_analytics.defs.recovery.stale_runs import recover_stale_runs
 
 
 @dg.sensor(

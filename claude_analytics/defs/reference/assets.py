@@ -5,12 +5,12 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.pricing.library import library_version
+from claude_analytics.core.pricing.tables import build_reference_tables
+from claude_analytics.core.warehouse import tables as warehouse
+from claude_analytics.defs.asset_events import own_materialization
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL, RAW_CONVERSATIONS
-from claude_analytics.lib import warehouse
-from claude_analytics.lib.asset_events import own_materialization
-from claude_analytics.lib.pricing.library import library_version
-from claude_analytics.lib.pricing.tables import build_reference_tables
-from claude_analytics.lib.settings import load_settings
 
 MODEL_PRICES = dg.AssetKey(["reference", "model_prices"])
 MODEL_MATCHES = dg.AssetKey(["reference", "model_matches"])

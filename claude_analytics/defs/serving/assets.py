@@ -6,12 +6,13 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from claude_analytics.core.config import load_settings
+from claude_analytics.core.serving import snapshot as serving
+from claude_analytics.core.serving.dashboard import build_dashboard, dashboard_path
+from claude_analytics.defs.asset_events import own_materialization
+from claude_analytics.defs.serving import quality as serving_quality
+from claude_analytics.defs.transform.dbt_project import dbt_project, translator
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL, RAW_DEAD_LETTERS
-from claude_analytics.lib import serving, serving_quality
-from claude_analytics.lib.asset_events import own_materialization
-from claude_analytics.lib.dashboard import build_dashboard, dashboard_path
-from claude_analytics.lib.dbt import dbt_project, translator
-from claude_analytics.lib.settings import load_settings
 
 SERVING_SNAPSHOT = dg.AssetKey(["serving", "analytics_snapshot"])
 DASHBOARD = dg.AssetKey(["serving", "dashboard"])

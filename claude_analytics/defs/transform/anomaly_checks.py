@@ -7,16 +7,16 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL
-from claude_analytics.lib.anomalies import (
+from claude_analytics.core.alerts.anomaly_alerts import alert_new_anomalies
+from claude_analytics.core.config import load_quality_settings
+from claude_analytics.core.warehouse.anomalies import (
     API_ERROR_BURST,
     DAILY_COST_SPIKE,
     RECENT_DAYS,
     RUNAWAY_SESSION,
     find_anomalies,
 )
-from claude_analytics.lib.anomaly_alerts import alert_new_anomalies
-from claude_analytics.lib.settings import load_quality_settings
+from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL
 
 ANOMALY_CHECKS = {
     DAILY_COST_SPIKE: (

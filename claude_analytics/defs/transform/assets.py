@@ -7,11 +7,11 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 from dagster_duckdb import DuckDBResource
 
+from claude_analytics.core.config import export_for_subprocesses, load_settings
+from claude_analytics.core.warehouse import dbt_builds
+from claude_analytics.defs.asset_events import with_own_materializations
+from claude_analytics.defs.transform.dbt_project import dbt_project, dbt_target_path, translator
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL
-from claude_analytics.lib import dbt_builds
-from claude_analytics.lib.asset_events import with_own_materializations
-from claude_analytics.lib.dbt import dbt_project, dbt_target_path, translator
-from claude_analytics.lib.settings import export_for_subprocesses, load_settings
 
 
 class DbtBuildConfig(dg.Config):

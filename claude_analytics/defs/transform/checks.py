@@ -6,9 +6,9 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from claude_analytics.core.pricing.tables import sql
+from claude_analytics.core.warehouse import reconcile
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL
-from claude_analytics.lib import reconcile
-from claude_analytics.lib.pricing.tables import sql
 
 FCT_TOKEN_USAGE = dg.AssetKey(["marts", "fct_token_usage"])
 TOKEN_TOTALS_MATCH_RAW = "token_totals_match_raw"

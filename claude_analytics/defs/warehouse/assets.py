@@ -5,13 +5,14 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.warehouse import tables as warehouse
+from claude_analytics.defs.asset_events import report_days
+from claude_analytics.defs.freshness import HOURLY_FRESHNESS
 from claude_analytics.defs.lake.assets import LAKE_CONVERSATIONS, LAKE_DEAD_LETTERS
-from claude_analytics.lib import lake, warehouse
-from claude_analytics.lib.asset_events import report_days
-from claude_analytics.lib.freshness import HOURLY_FRESHNESS
-from claude_analytics.lib.partitions import daily_partitions
-from claude_analytics.lib.resources import LakeResource
-from claude_analytics.lib.windows import run_window
+from claude_analytics.defs.partitions import daily_partitions
+from claude_analytics.defs.resource_types import LakeResource
+from claude_analytics.defs.windows import run_window
 
 RAW_CONVERSATIONS = dg.AssetKey(["raw", "conversations"])
 RAW_DEAD_LETTERS = dg.AssetKey(["raw", "dead_letters"])

@@ -1,0 +1,173 @@
+"""The serving snapshot: a read-only copy of the marts that BI tools open instead of the writer.
+
+DuckDB lets one process write a file and nobody else open it meanwhile, so a Metabase or
+notebook holding the warehouse would block every run. The snapshot is built in a temporary
+file next to its final place and swapped in with `os.replace`: a reader that has the old
+file open keeps reading it (the inode lives on), the next reader opens the new one, and the
+pipeline never waits on either.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from claude_analytics.core.config import Settings
+from claude_analytics.core.serving.queries import (
+    QUALITY_CHECKS,
+    QUALITY_DEAD_LETTERS,
+    QUALITY_FRESHNESS,
+    SNAPSHOT_INFO,
+)
+
+SNAPSHOT_FILE = "analytics.duckdb"
+SNAPSHOT_ALIAS = "serving_snapshot"
+COPIED_SCHEMAS = ("marts",)
+# Dead-letter text is capped again here: a reader needs the gist, the lake keeps the rest.
+DEAD_LETTER_PREVIEW_CHARS = 500
+
+
+@dataclass(frozen=True)
+class SnapshotResult:
+    path: Path
+    rows: dict[str, int]
+    bytes: int
+    seconds: float
+
+
+def snapshot_path(settings: Settings) -> Path:
+    return settings.serving_dir / SNAPSHOT_FILE
+
+
+def _quote_path(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def _relations(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
+    rows = con.execute(
+        """
+        select table_name from information_schema.tables
+        where table_catalog = current_database() and table_schema = $schema
+        order by table_name
+        """,
+        {"schema": schema},
+    ).fetchall()
+    return [name for (name,) in rows]
+
+
+def _copy_dead_letters(con: duckdb.DuckDBPyConnection, target: str) -> None:
+    source = "raw.dead_letters" if "dead_letters" in _relations(con, "raw") else None
+    columns = f"""
+        entry_id, source_file, line_number, project_id, event_date, reason,
+        left(raw_text, {DEAD_LETTER_PREVIEW_CHARS}) as raw_text_preview, ingested_at, run_id
+    """
+    if source is None:
+        from claude_analytics.core.contracts import DEAD_LETTER_SCHEMA
+
+        con.register("no_dead_letters", DEAD_LETTER_SCHEMA.empty_table())
+        source = "no_dead_letters"
+    con.execute(f"create table {target} as select {columns} from {source}")
+    if source == "no_dead_letters":
+        con.unregister(source)
+
+
+def _copy_freshness(con: duckdb.DuckDBPyConnection, target: str, materialized: pa.Table) -> None:
+    """Materialisation times, with the newest entry's time beside the raw table."""
+    latest_entry = "null::timestamptz"
+    if "conversations" in _relations(con, "raw"):
+        latest_entry = "(select max(event_time) from raw.conversations)"
+    con.register("materialized", materialized)
+    con.execute(
+        f"""
+        create table {target} as
+        select
+            asset_key,
+            last_materialized_at,
+            case when asset_key = 'raw/conversations' then {latest_entry} end as latest_data_at
+        from materialized
+        """
+    )
+    con.unregister("materialized")
+
+
+def build_snapshot(
+    con: duckdb.DuckDBPyConnection,
+    target: Path,
+    check_results: pa.Table,
+    materialized: pa.Table,
+    run_id: str | None = None,
+) -> SnapshotResult:
+    """Copy the marts and the quality tables into a new file, then swap it in atomically.
+
+    `con` is a connection to the writer's database; the copy runs inside it (ATTACH), so
+    it needs the writer lock only for the time of the copy.
+    """
+    started = time.monotonic()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    snap = SNAPSHOT_ALIAS
+    rows: dict[str, int] = {}
+    con.execute(f"attach {_quote_path(staging)} as {snap}")
+    try:
+        for schema in COPIED_SCHEMAS:
+            con.execute(f"create schema {snap}.{schema}")
+            for name in _relations(con, schema):
+                con.execute(
+                    f'create table {snap}.{schema}."{name}" as select * from {schema}."{name}"'
+                )
+        con.execute(f"create schema {snap}.quality")
+        _copy_dead_letters(con, f"{snap}.{QUALITY_DEAD_LETTERS}")
+        con.register("check_results", check_results)
+        con.execute(f"create table {snap}.{QUALITY_CHECKS} as select * from check_results")
+        con.unregister("check_results")
+        _copy_freshness(con, f"{snap}.{QUALITY_FRESHNESS}", materialized)
+        con.execute(
+            f"create table {snap}.{SNAPSHOT_INFO} as "
+            "select $built_at::timestamptz as built_at, $run_id as run_id",
+            {"built_at": datetime.now(UTC), "run_id": run_id},
+        )
+        for schema, name in con.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_catalog = $snap",
+            {"snap": snap},
+        ).fetchall():
+            count = con.execute(f'select count(*) from {snap}.{schema}."{name}"').fetchone()
+            rows[f"{schema}.{name}"] = int(count[0]) if count else 0
+        con.execute(f"checkpoint {snap}")
+        con.execute(f"detach {snap}")
+        os.replace(staging, target)
+    except BaseException:
+        if snap in {
+            name
+            for (name,) in con.execute("select database_name from duckdb_databases()").fetchall()
+        }:
+            con.execute(f"detach {snap}")
+        for leftover in (staging, staging.with_name(staging.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        raise
+    return SnapshotResult(
+        path=target,
+        rows=dict(sorted(rows.items())),
+        bytes=target.stat().st_size,
+        seconds=time.monotonic() - started,
+    )
+
+
+def open_snapshot(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection: it sees the snapshot as it was when opened."""
+    if not path.exists():
+        raise FileNotFoundError(
+            f"No serving snapshot at {path}: run `claude-analytics run` (or materialise "
+            "serving/analytics_snapshot) first."
+        )
+    con = duckdb.connect(str(path), read_only=True)
+    # Timestamps without a zone in the marts are UTC; casts must not use the machine's zone.
+    con.execute("set TimeZone = 'UTC'")
+    return con

@@ -1,1 +1,0 @@
-"""Plain Python used by the Dagster definitions; never scanned for definitions."""
