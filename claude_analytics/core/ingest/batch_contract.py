@@ -15,15 +15,9 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as pc
 
-from claude_analytics.core.contracts import DateWindow
+from claude_analytics.core.contracts import TOKEN_COLUMNS, DateWindow
 from claude_analytics.core.ingest.parse import TURN_TYPES
 
-TOKEN_COLUMNS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_creation_input_tokens",
-    "cache_read_input_tokens",
-)
 # raw_json can be megabytes per row: it is checked in Arrow, not copied into pandas.
 LARGE_COLUMNS = ("raw_json",)
 MAX_EXAMPLES = 5

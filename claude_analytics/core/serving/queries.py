@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import duckdb
 
+from claude_analytics.core.contracts import TOKEN_COLUMNS
+
 SNAPSHOT_SCHEMAS = ("marts", "quality")
 
 # Relations the snapshot adds beside the marts (written by core/serving/snapshot.py).
@@ -22,13 +24,6 @@ SNAPSHOT_INFO = "quality.snapshot_info"
 
 # The name issue 4 gives the 5-hour usage blocks; DESIGN.md's list of marts omits it.
 USAGE_BLOCKS = "marts.agg_usage_blocks"
-
-TOKEN_COLUMNS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_creation_input_tokens",
-    "cache_read_input_tokens",
-)
 
 # Mart -> the columns any reader here uses (the analytics issue's marts as of its branch
 # commit 4698cb7). Tests build stand-ins from it; a mart that lacks one shows as missing.

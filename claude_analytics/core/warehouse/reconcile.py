@@ -14,13 +14,6 @@ from pathlib import Path
 
 import duckdb
 
-TOKEN_COLUMNS = (
-    "input_tokens",
-    "output_tokens",
-    "cache_creation_input_tokens",
-    "cache_read_input_tokens",
-)
-
 SQL_DIR = Path(__file__).parent / "sql"
 
 
