@@ -14,12 +14,11 @@ import pyarrow as pa
 from claude_analytics.core.pricing.library import PriceRow, price_rows
 from claude_analytics.core.pricing.matching import ModelMatch, match_model
 from claude_analytics.core.pricing.overrides import read_overrides
-
-SQL_DIR = Path(__file__).parent / "sql"
+from claude_analytics.core.sql_files import read_sql
 
 
 def sql(name: str) -> str:
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    return read_sql(__package__, name)
 
 
 @dataclass(frozen=True)

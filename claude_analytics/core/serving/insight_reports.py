@@ -17,8 +17,8 @@ from typing import Any
 from claude_analytics.core.serving.queries import existing_relations
 from claude_analytics.core.serving.reports import ReportError, ReportKind
 from claude_analytics.core.serving.snapshot import open_snapshot
+from claude_analytics.core.sql_files import read_sql
 
-SQL_DIR = Path(__file__).parent / "sql"
 # Messages listed under each error class.
 TOP_MESSAGES = 3
 
@@ -177,7 +177,7 @@ def _plain(value: Any) -> Any:
 
 
 def _sql(options: InsightOptions) -> str:
-    query = (SQL_DIR / f"report_{options.kind.value}.sql").read_text(encoding="utf-8")
+    query = read_sql(__package__, f"report_{options.kind.value}")
     if options.kind is ReportKind.cache:
         by = options.by or "model"
         if by not in CACHE_DIMENSIONS:

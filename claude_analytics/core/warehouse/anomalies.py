@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import duckdb
 
-SQL_DIR = Path(__file__).parent / "sql"
+from claude_analytics.core.sql_files import read_sql
+
 # Days before the latest day with usage that the checks look at.
 RECENT_DAYS = 7
 
@@ -79,7 +79,7 @@ def find_anomalies(
     """Each check's anomalies in the recent window, oldest first."""
     found: dict[str, list[Anomaly]] = {}
     for check in CHECKS:
-        query = (SQL_DIR / f"anomaly_{check}.sql").read_text(encoding="utf-8")
+        query = read_sql(__package__, f"anomaly_{check}")
         cursor = con.execute(query, {"recent_days": recent_days})
         names = [column[0] for column in cursor.description or ()]
         found[check] = [

@@ -10,11 +10,10 @@ undercount.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
 
-SQL_DIR = Path(__file__).parent / "sql"
+from claude_analytics.core.sql_files import read_sql
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class TokenTotals:
 
 
 def _totals(con: duckdb.DuckDBPyConnection, query: str) -> TokenTotals:
-    row = con.execute((SQL_DIR / f"{query}.sql").read_text(encoding="utf-8")).fetchone()
+    row = con.execute(read_sql(__package__, query)).fetchone()
     assert row is not None  # an aggregate without group by always returns one row
     return TokenTotals(*(int(value) for value in row))
 
