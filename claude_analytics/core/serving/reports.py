@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from claude_analytics.core.contracts import TOKEN_COLUMNS
 from claude_analytics.core.serving.queries import (
-    BLOCKS_REPORT_SQL,
-    TOKEN_COLUMNS,
-    USAGE_BLOCKS,
+    TOKEN_REPORT_PERIODS,
     existing_relations,
     missing_for,
+    query,
     token_report_sql,
 )
 from claude_analytics.core.serving.snapshot import open_snapshot
@@ -52,29 +52,6 @@ class Breakdown(StrEnum):
     machine = "machine"
     project = "project"
     branch = "branch"
-
-
-# --by -> (the fct_token_usage expression, the column it needs)
-BREAKDOWN_SQL: dict[Breakdown, tuple[str, str]] = {
-    Breakdown.model: ("model", "model_id"),
-    Breakdown.user: ("user_id", "user_id"),
-    Breakdown.machine: ("hostname", "hostname"),
-    Breakdown.project: ("project_id", "project_id"),
-    Breakdown.branch: ("coalesce(git_branch, '(no branch)')", "git_branch"),
-}
-
-
-# Period expressions over the local time `local_at`; weeks start on Monday (ISO).
-PERIODS: dict[ReportKind, tuple[str, str]] = {
-    ReportKind.daily: ("strftime(local_at, '%Y-%m-%d')", ""),
-    ReportKind.weekly: ("strftime(date_trunc('week', local_at), '%Y-%m-%d')", ""),
-    ReportKind.monthly: ("strftime(local_at, '%Y-%m')", ""),
-    ReportKind.session: (
-        "session_id",
-        ",\n            any_value(project_id) as project_id,"
-        "\n            strftime(max(local_at), '%Y-%m-%d %H:%M') as last_activity",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -164,7 +141,7 @@ def _check(options: ReportOptions) -> None:
 
 
 def build_report(snapshot: Path, options: ReportOptions) -> Report:
-    if options.kind not in PERIODS and options.kind is not ReportKind.blocks:
+    if options.kind.value not in TOKEN_REPORT_PERIODS and options.kind is not ReportKind.blocks:
         raise ReportError(
             f"{options.kind.value} is a summary report (core/serving/insight_reports.py)"
         )
@@ -173,30 +150,22 @@ def build_report(snapshot: Path, options: ReportOptions) -> Report:
         "timezone": options.timezone,
         "since": options.since,
         "until": options.until,
-        "project": options.project,
     }
     split = options.split_by or Breakdown.model
-    dimension_sql, dimension_column = BREAKDOWN_SQL[split]
+    if options.kind is ReportKind.blocks:
+        sql = query("blocks_report")
+    else:
+        sql = token_report_sql(options.kind.value, split.value, bool(options.user))
+        params["project"] = options.project
+        if options.user:
+            params["user"] = options.user
     with open_snapshot(snapshot) as con:
-        needs = USAGE_BLOCKS if options.kind is ReportKind.blocks else "marts.fct_token_usage"
-        relations = existing_relations(con)
-        lacking = missing_for((needs,), relations)
-        if not lacking and needs == "marts.fct_token_usage":
-            wanted = {dimension_column} | ({"user_id"} if options.user else set())
-            lacking = [f"{needs}.{c}" for c in sorted(wanted - relations[needs])]
+        lacking = missing_for(sql, existing_relations(con))
         if lacking:
             raise ReportError(
                 f"The snapshot lacks {', '.join(lacking)}: build the marts (claude-analytics run)."
             )
-        if options.kind is ReportKind.blocks:
-            del params["project"]
-            cursor = con.execute(BLOCKS_REPORT_SQL, params)
-        else:
-            period_sql, extra_sql = PERIODS[options.kind]
-            if options.user:
-                params["user"] = options.user
-            sql = token_report_sql(period_sql, extra_sql, dimension_sql, bool(options.user))
-            cursor = con.execute(sql, params)
+        cursor = con.execute(sql, params)
         names = [d[0] for d in cursor.description]
         records = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
     rows: list[ReportRow] = []
@@ -208,7 +177,11 @@ def build_report(snapshot: Path, options: ReportOptions) -> Report:
             rows.append(ReportRow(str(record["period"]), figures, extra=extra))
             rows[-1].unpriced_models = unpriced
         elif record["is_total"]:
-            extra = {k: record[k] for k in ("project_id", "last_activity") if k in record}
+            extra = (
+                {k: record[k] for k in ("project_id", "last_activity")}
+                if options.kind is ReportKind.session
+                else {}
+            )
             models = list(record["models"])
             rows.append(ReportRow(str(record["period"]), figures, models, extra))
             rows[-1].unpriced_models = unpriced

@@ -1,0 +1,8 @@
+-- Cost by git branch (USD): the 20 most expensive.
+select
+    coalesce(nullif(git_branch, ''), '(no branch)') as git_branch,
+    sum(cost_usd) as cost_usd
+from marts.dim_sessions
+group by all
+order by cost_usd desc
+limit 20
