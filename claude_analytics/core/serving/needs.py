@@ -44,10 +44,12 @@ class ColumnNeed:
 
 @dataclass(frozen=True)
 class Needs:
-    """The relations (`schema.table`) and columns a query reads, in order of appearance."""
+    """The relations (`schema.table`) and columns a query reads, in order of appearance,
+    and the names of the parameters it takes (`$name`)."""
 
     relations: tuple[str, ...]
     columns: tuple[ColumnNeed, ...]
+    parameters: frozenset[str] = frozenset()
 
     def missing(self, existing: Mapping[str, Iterable[str]]) -> list[str]:
         """What the snapshot lacks for this query: absent relations, then absent columns of
@@ -79,7 +81,23 @@ def needs(sql: str) -> Needs:
     collector = _Collector()
     for statement in tree["statements"]:
         collector.query(statement["node"], {})
-    return Needs(tuple(dict.fromkeys(collector.relations)), tuple(dict.fromkeys(collector.columns)))
+    return Needs(
+        tuple(dict.fromkeys(collector.relations)),
+        tuple(dict.fromkeys(collector.columns)),
+        frozenset(_parameters(tree)),
+    )
+
+
+def _parameters(tree: Any) -> Iterator[str]:
+    """Every `$name` anywhere in the tree (comments are not in it)."""
+    if isinstance(tree, list):
+        for item in tree:
+            yield from _parameters(item)
+    elif isinstance(tree, dict):
+        if tree.get("class") == "PARAMETER":
+            yield str(tree["identifier"])
+        for value in tree.values():
+            yield from _parameters(value)
 
 
 @dataclass(frozen=True)

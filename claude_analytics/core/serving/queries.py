@@ -87,8 +87,9 @@ def splits_by_user(panel: PanelQuery, relations: Mapping[str, set[str]]) -> bool
 
 
 def query_parameters(sql: str, user: str | None) -> dict[str, str | None] | None:
-    """`$user` for the queries that take it (DuckDB refuses parameters a query lacks)."""
-    return {"user": user} if "$user" in sql else None
+    """`$user` for the queries that take it (DuckDB refuses parameters a query lacks); read
+    from the parsed query, so a comment that mentions `$user` does not count."""
+    return {"user": user} if "user" in needs(sql).parameters else None
 
 
 # The token report's fixed expressions over `local_at` (the response's local time) and the

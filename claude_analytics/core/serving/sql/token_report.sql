@@ -1,12 +1,11 @@
 -- `report daily|weekly|monthly|session`: token and cost totals per period, and per value of
 -- the `--by` dimension (grouping sets: each period's total row, then its breakdown rows),
--- from one row per API response, in the local time of $timezone.
+-- from one row per API response, in the local time of the `timezone` parameter.
 --
--- ${period_expression}, ${dimension_expression} and ${user_filter} are not parameters:
--- core/serving/queries.py fills them from fixed expressions chosen by the report kind and
--- options, never from user text (a filter on user_id is only written when asked for, so
--- snapshots from before the user columns still answer the other reports). The user's values
--- are bound parameters: $timezone, $since, $until, $project and $user.
+-- The three names in braces below are slots, not parameters: core/serving/queries.py fills
+-- them with fixed expressions chosen by the report kind and options, never with user text
+-- (a filter on user_id is only written when asked for, so snapshots from before the user
+-- columns still answer the other reports). The user's values are bound parameters.
 with usage as (
     select
         *,
