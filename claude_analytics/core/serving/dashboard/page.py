@@ -157,6 +157,7 @@ def render(snapshot: Path) -> tuple[str, DashboardResult]:
     result = DashboardResult(path=Path())
     result.users = list(data.user_tables)
     split_panels = set().union(*(set(t) for t in data.user_tables.values()))
+    # each figure as its plain dict at once (what pio.to_json serialises), not the Figure
     figures: dict[str, Any] = {}
     user_figures: dict[str, dict[str, Any]] = {user: {} for user in data.user_tables}
     sections: list[Section] = []
@@ -169,13 +170,15 @@ def render(snapshot: Path) -> tuple[str, DashboardResult]:
             if lacking or empty:
                 result.missing[chart.id] = lacking or ["no rows"]
             elif table is not None:
-                figures[chart.id] = chart.build(table)
+                figures[chart.id] = chart.build(table).to_dict()
                 result.charts[chart.id] = table.num_rows
                 if chart.panel in split_panels:
                     result.user_charts.append(chart.id)
                     for user, own in data.user_tables.items():
                         part = own[chart.panel]
-                        user_figures[user][chart.id] = chart.build(part) if part.num_rows else None
+                        user_figures[user][chart.id] = (
+                            chart.build(part).to_dict() if part.num_rows else None
+                        )
             unsplit = chart.panel not in split_panels and bool(data.user_tables)
             cards.append(ChartCard(chart.id, chart.title, lacking, empty, unsplit))
         table_cards = [
