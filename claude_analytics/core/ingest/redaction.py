@@ -10,7 +10,7 @@ Only the forms that tool does not know are written here (`EXTRA_RULES`).
 Rules run on decoded text (`json_strings`): a `\\n` escape before a key is a line break,
 as in the Bash output it came from. A match is replaced in the stored text inside the one
 string it lies in, so a redacted entry stays valid JSON and everything else stays as written.
-A batch costs a few RE2 passes in DuckDB (`candidate_sql`: a copy of every rule widened to
+A batch costs a few RE2 passes in DuckDB (`may_hold_secret`: a copy of every rule widened to
 what RE2 can run, in unions of ten) and Python only for the lines they select.
 """
 
@@ -22,6 +22,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+
+import duckdb
 
 from claude_analytics.core.ingest import json_strings
 from claude_analytics.core.ingest.re2_superset import UntranslatableError, re2_superset
@@ -168,7 +170,7 @@ def _spans(
     Each rule runs over the whole text (a keyword and its quoted value are two JSON
     strings), then over each of `parts` (the JSON strings) alone: a detector's greedy `.+`
     over a whole line would stop at its last match and pass over the ones before it.
-    `mask` (from `rule_mask_sql`) skips the rules that cannot match.
+    `mask` (from `secret_rule_mask`) skips the rules that cannot match.
     """
     taken: list[tuple[int, int, str]] = []
 
@@ -220,12 +222,6 @@ def redact_text(text: str) -> str:
 # Rules per RE2 pattern of the candidate filter: one union of every rule outgrew RE2's DFA
 # (4x slower than the unions of about ten it is split into).
 _RULES_PER_CANDIDATE_PATTERN = 10
-# JSON's escapes decoded far enough for the candidate filter: the exact decoding runs in
-# Python on the lines it selects (an escaped backslash before an n only adds a candidate).
-_ROUGHLY_DECODED_SQL = (
-    "case when contains({c}, '\\') then replace(replace(replace(replace(replace({c}, "
-    "'\\n', chr(10)), '\\t', chr(9)), '\\r', chr(13)), '\\\"', '\"'), '\\/', '/') else {c} end"
-)
 
 
 @cache
@@ -244,21 +240,34 @@ def _literal(pattern: str) -> str:
     return "'" + pattern.replace("'", "''") + "'"
 
 
-def roughly_decoded_sql(column: str) -> str:
-    """`column` with the escapes JSON text holds most decoded (newlines, tabs, quotes)."""
-    return _ROUGHLY_DECODED_SQL.format(c=column)
+@cache
+def _macros_sql(enabled: bool) -> str:
+    """The macros' definitions. Generated: their patterns come from detect-secrets' rules,
+    which an upgrade changes. Constant patterns, so RE2 compiles each once per query."""
+    if not enabled:
+        may_hold, mask = "false", "null::boolean[]"
+    else:
+        widened = _widened()
+        unions = [
+            "|".join(f"(?:{pattern})" for pattern in widened[i : i + _RULES_PER_CANDIDATE_PATTERN])
+            for i in range(0, len(widened), _RULES_PER_CANDIDATE_PATTERN)
+        ]
+        may_hold = " or ".join(f"regexp_matches(rough_text, {_literal(u)})" for u in unions)
+        mask = ", ".join(f"regexp_matches(rough_text, {_literal(p)})" for p in widened)
+        mask = f"[{mask}]"
+    return (
+        f"create temp macro may_hold_secret(rough_text) as ({may_hold});\n"
+        f"create temp macro secret_rule_mask(rough_text) as ({mask});\n"
+    )
 
 
-def candidate_sql(column: str) -> str:
-    """True where some rule may find a secret in `column` (a roughly decoded text)."""
-    widened = _widened()
-    unions = [
-        "|".join(f"(?:{pattern})" for pattern in widened[i : i + _RULES_PER_CANDIDATE_PATTERN])
-        for i in range(0, len(widened), _RULES_PER_CANDIDATE_PATTERN)
-    ]
-    return "(" + " or ".join(f"regexp_matches({column}, {_literal(u)})" for u in unions) + ")"
+def define_macros(con: duckdb.DuckDBPyConnection, *, enabled: bool) -> None:
+    """Define the redaction filter on `con`, for SQL that selects the lines to redact.
 
-
-def rule_mask_sql(column: str) -> str:
-    """A list of booleans, one per rule: may that rule match? (Python runs only those.)"""
-    return "[" + ", ".join(f"regexp_matches({column}, {_literal(p)})" for p in _widened()) + "]"
+    `may_hold_secret(rough_text)` is true where some rule may find a secret, and
+    `secret_rule_mask(rough_text)` is a list of booleans, one per rule of `rules()` (may that
+    rule match? Python runs only those); `rough_text` is a line `roughly_decoded`
+    (sql/macros.sql). Disabled, no line is a candidate. Macros rather than SQL spliced into
+    the query, so the query stays a plain file; DuckDB inlines them, at no cost.
+    """
+    con.execute(_macros_sql(enabled))
