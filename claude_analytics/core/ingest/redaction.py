@@ -253,8 +253,7 @@ def _macros_sql(enabled: bool) -> str:
             for i in range(0, len(widened), _RULES_PER_CANDIDATE_PATTERN)
         ]
         may_hold = " or ".join(f"regexp_matches(rough_text, {_literal(u)})" for u in unions)
-        mask = ", ".join(f"regexp_matches(rough_text, {_literal(p)})" for p in widened)
-        mask = f"[{mask}]"
+        mask = "[" + ", ".join(f"regexp_matches(rough_text, {_literal(p)})" for p in widened) + "]"
     return (
         f"create temp macro may_hold_secret(rough_text) as ({may_hold});\n"
         f"create temp macro secret_rule_mask(rough_text) as ({mask});\n"

@@ -1,4 +1,4 @@
--- Every line's text (macros.sql, `line_text`), for the queries that return it: lines.sql
+-- Every line's text (macros.sql, `stored_text`), for the queries that return it: lines.sql
 -- keeps everything but the text, whose copies cost more than recomputing it.
 create temp view texts as
 select
