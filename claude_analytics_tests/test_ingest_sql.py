@@ -1,5 +1,5 @@
 """The parsing SQL files and their macros: the typed fields of lines.sql, its turn types and
-the macros defined from Python (timestamps, redaction) agree with what Python expects."""
+the SQL completed from Python (timestamps, redaction) agree with what Python expects."""
 
 from __future__ import annotations
 
@@ -140,22 +140,21 @@ def test_instant_reads_rfc_3339_and_zoneless_text_as_utc(text: str, instant) -> 
         assert con.execute("select instant($text)", {"text": text}).fetchone() == (instant,)
 
 
-def test_redaction_macros_follow_the_rules_or_select_nothing() -> None:
+def test_the_redaction_filter_follows_the_rules_or_selects_nothing() -> None:
+    query = (
+        "with rough as (select roughly_decoded($text) as rough)"
+        " select may_hold_secret(rough), secret_rule_mask(rough) from rough"
+    )
     key = "key sk-ant-" + "a1" * 20
     with duckdb.connect() as con:
         con.execute(read_sql("claude_analytics.core.ingest", "macros"))
-        redaction.define_macros(con, enabled=True)
         may_hold, mask = con.execute(
-            "select may_hold_secret(roughly_decoded($text)), secret_rule_mask($text)",
-            {"text": key},
+            redaction.with_secret_filter(query, enabled=True), {"text": key}
         ).fetchone()
         assert may_hold and len(mask) == len(redaction.rules())
         assert any(mask[i] for i, rule in enumerate(redaction.rules()) if rule.kind == "api_key")
-    with duckdb.connect() as con:
-        redaction.define_macros(con, enabled=False)
-        assert con.execute(
-            "select may_hold_secret($text), secret_rule_mask($text)", {"text": key}
-        ).fetchone() == (False, None)
+        off = redaction.with_secret_filter(query, enabled=False)
+        assert con.execute(off, {"text": key}).fetchone() == (False, None)
 
 
 def test_roughly_decoded_decodes_the_escapes_redaction_rules_look_across() -> None:

@@ -10,7 +10,7 @@ Only the forms that tool does not know are written here (`EXTRA_RULES`).
 Rules run on decoded text (`json_strings`): a `\\n` escape before a key is a line break,
 as in the Bash output it came from. A match is replaced in the stored text inside the one
 string it lies in, so a redacted entry stays valid JSON and everything else stays as written.
-A batch costs a few RE2 passes in DuckDB (`may_hold_secret`: a copy of every rule widened to
+A batch costs a few RE2 passes in DuckDB (`with_secret_filter`: a copy of every rule widened to
 what RE2 can run, in unions of ten) and Python only for the lines they select.
 """
 
@@ -22,8 +22,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-
-import duckdb
 
 from claude_analytics.core.ingest import json_strings
 from claude_analytics.core.ingest.re2_superset import UntranslatableError, re2_superset
@@ -240,33 +238,42 @@ def _literal(pattern: str) -> str:
     return "'" + pattern.replace("'", "''") + "'"
 
 
+def _may_hold_secret_sql(column: str) -> str:
+    widened = _widened()
+    unions = [
+        "|".join(f"(?:{pattern})" for pattern in widened[i : i + _RULES_PER_CANDIDATE_PATTERN])
+        for i in range(0, len(widened), _RULES_PER_CANDIDATE_PATTERN)
+    ]
+    return "(" + " or ".join(f"regexp_matches({column}, {_literal(u)})" for u in unions) + ")"
+
+
+def _secret_rule_mask_sql(column: str) -> str:
+    return "[" + ", ".join(f"regexp_matches({column}, {_literal(p)})" for p in _widened()) + "]"
+
+
+# A call of either filter function on a column, in a query of sql/.
+_FILTER_CALL = re.compile(r"\b(may_hold_secret|secret_rule_mask)\((\w+)\)")
+
+
 @cache
-def _macros_sql(enabled: bool) -> str:
-    """The macros' definitions. Generated: their patterns come from detect-secrets' rules,
-    which an upgrade changes. Constant patterns, so RE2 compiles each once per query."""
-    if not enabled:
-        may_hold, mask = "false", "null::boolean[]"
-    else:
-        widened = _widened()
-        unions = [
-            "|".join(f"(?:{pattern})" for pattern in widened[i : i + _RULES_PER_CANDIDATE_PATTERN])
-            for i in range(0, len(widened), _RULES_PER_CANDIDATE_PATTERN)
-        ]
-        may_hold = " or ".join(f"regexp_matches(rough_text, {_literal(u)})" for u in unions)
-        mask = "[" + ", ".join(f"regexp_matches(rough_text, {_literal(p)})" for p in widened) + "]"
-    return (
-        f"create temp macro may_hold_secret(rough_text) as ({may_hold});\n"
-        f"create temp macro secret_rule_mask(rough_text) as ({mask});\n"
-    )
+def with_secret_filter(sql: str, *, enabled: bool) -> str:
+    """`sql` with its calls of the redaction filter expanded into SQL generated from `rules()`.
 
-
-def define_macros(con: duckdb.DuckDBPyConnection, *, enabled: bool) -> None:
-    """Define the redaction filter on `con`, for SQL that selects the lines to redact.
-
-    `may_hold_secret(rough_text)` is true where some rule may find a secret, and
-    `secret_rule_mask(rough_text)` is a list of booleans, one per rule of `rules()` (may that
-    rule match? Python runs only those); `rough_text` is a line `roughly_decoded`
-    (sql/macros.sql). Disabled, no line is a candidate. Macros rather than SQL spliced into
-    the query, so the query stays a plain file; DuckDB inlines them, at no cost.
+    `may_hold_secret(c)` is true where some rule may find a secret in `c` (a line
+    `roughly_decoded`, sql/macros.sql), and `secret_rule_mask(c)` is a list of booleans, one
+    per rule (may that rule match? Python runs only those). Disabled, no line is a candidate.
+    Their patterns come from detect-secrets (an upgrade changes them), so they cannot be
+    written in a file; they are expanded here rather than created as DuckDB macros because
+    CREATE MACRO binds its body, which compiles the fifty RE2 patterns a second time per
+    connection (10 ms a batch, several percent of a MongoDB batch's parse).
     """
-    con.execute(_macros_sql(enabled))
+
+    def expand(call: re.Match[str]) -> str:
+        name, column = call.groups()
+        if not enabled:
+            return "false" if name == "may_hold_secret" else "null::boolean[]"
+        if name == "may_hold_secret":
+            return _may_hold_secret_sql(column)
+        return _secret_rule_mask_sql(column)
+
+    return _FILTER_CALL.sub(expand, sql)

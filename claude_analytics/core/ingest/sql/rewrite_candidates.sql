@@ -1,7 +1,7 @@
 -- The lines that may need rewriting, with the redaction rules that may match each: DuckDB
 -- selects them over the whole batch (RE2, in parallel); Python then rewrites only these,
--- most batches holding none or a few. `may_hold_secret` and `secret_rule_mask` are generated
--- from the redaction rules (redaction.define_macros); the other macros are in macros.sql.
+-- most batches holding none or a few. `may_hold_secret` and `secret_rule_mask` are not
+-- macros: redaction.with_secret_filter expands them from the rules; the others are macros.sql.
 with decoded as (
     select
         line_index,
