@@ -41,4 +41,4 @@ select
         least((a.event_time at time zone 'UTC')::date, $partition_end - 1), $partition_start
     ) as event_date
 from all_letters as a
-inner join texts as t on a.line_index = t.line_index
+inner join texts as t using (line_index)

@@ -10,7 +10,7 @@ with redacted as (
         try(decode(b.line)) is null as bad_utf8,
         stored_text(s.text, b.line) as line_text
     from batch as b
-    left join rewritten as s on b.line_index = s.line_index
+    left join rewritten as s using (line_index)
 ),
 
 classified as (

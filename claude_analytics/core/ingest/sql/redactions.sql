@@ -3,6 +3,6 @@ select
     h.kind,
     sum(h.hits) as hits
 from secret_hits as h
-inner join outcomes as o on h.line_index = o.line_index
+inner join outcomes as o using (line_index)
 where o.event_date >= $window_start and o.event_date < $window_end
 group by h.kind

@@ -5,4 +5,4 @@ select
     b.line_index,
     stored_text(s.text, b.line) as line_text
 from batch as b
-left join rewritten as s on b.line_index = s.line_index
+left join rewritten as s using (line_index)

@@ -5,4 +5,4 @@ select
     l.*,
     coalesce(l.parsed_timestamp, f.first_time, l.ingested_at) as event_time
 from lines as l
-left join file_times as f on l.source_file = f.source_file
+left join file_times as f using (source_file)
