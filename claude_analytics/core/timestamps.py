@@ -4,7 +4,8 @@ Claude Code writes UTC; a timestamp without a zone is UTC too. DuckDB's `timesta
 cast reads a zone-less text in the session's TimeZone, which defaults to the host's `TZ`,
 so a laptop and a UTC container would date the same entry differently: connections that
 date entries are set to UTC. RFC 3339 allows a lowercase `t` and `z`, which DuckDB's
-cast rejects; a text the cast refuses is tried again in capitals.
+cast rejects; a text the cast refuses is tried again in capitals. In SQL that rule is the
+macro `instant(text)` (`sql/instant.sql`), which every such connection defines.
 """
 
 from __future__ import annotations
@@ -14,16 +15,15 @@ from typing import Any
 
 import duckdb
 
-
-def instant_sql(column: str) -> str:
-    """SQL turning a timestamp text into a timestamptz (null when it does not parse)."""
-    return f"coalesce(try_cast({column} as timestamptz), try_cast(upper({column}) as timestamptz))"
+from claude_analytics.core.sql_files import read_sql
 
 
 def utc_connection(config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection that reads zone-less timestamps as UTC."""
+    """An in-memory DuckDB connection that reads zone-less timestamps as UTC and dates a
+    timestamp text with `instant(text)`."""
     con = duckdb.connect(config=config or {})
     con.execute("set TimeZone = 'UTC'")
+    con.execute(read_sql(__package__, "instant"))
     return con
 
 

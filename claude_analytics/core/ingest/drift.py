@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 import duckdb
 import pyarrow as pa
 
+from claude_analytics.core.sql_files import read_sql
+
 KNOWN_ENTRY_TYPES = frozenset(
     {
         "user",
@@ -74,28 +76,10 @@ def observe(entries: pa.Table, report: DriftReport) -> None:
         columns = entries.select(["entry_id", "entry_type", "raw_json"])
         con.register("batch", pa.Table.from_batches(columns.to_batches(max_chunksize=4096)))
         types = con.execute(
-            "select entry_type, count(*), min(entry_id) from batch "
-            "where entry_type is not null and not list_contains($known, entry_type) "
-            "group by 1 order by 1",
-            {"known": sorted(KNOWN_ENTRY_TYPES)},
+            read_sql(__package__, "drift_entry_types"), {"known": sorted(KNOWN_ENTRY_TYPES)}
         ).fetchall()
         fields = con.execute(
-            """
-            -- entries of a kind share their key list: group the lists, then unnest the few
-            with shapes as (
-                select json_keys(raw_json) as names, count(*) as n, min(entry_id) as example
-                from batch
-                group by 1
-            ),
-            keyed as (
-                select unnest(names) as name, n, example from shapes
-            )
-            select name, sum(n)::bigint, min(example)
-            from keyed
-            where not list_contains($known, name)
-            group by 1 order by 1
-            """,
-            {"known": sorted(KNOWN_TOP_LEVEL_FIELDS)},
+            read_sql(__package__, "drift_fields"), {"known": sorted(KNOWN_TOP_LEVEL_FIELDS)}
         ).fetchall()
     finally:
         con.close()

@@ -101,7 +101,6 @@ _SURROGATE_OR_ESCAPE = re.compile(
     r"\\(?:(u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})|(u[dD][89a-fA-F][0-9a-fA-F]{2})|.)",
     re.S,
 )
-LONE_SURROGATE_SQL = r"regexp_matches({c}, '\\u[dD][89a-fA-F][0-9a-fA-F]{{2}}')"
 
 
 def replace_lone_surrogates(text: str) -> str:

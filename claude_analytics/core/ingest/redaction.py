@@ -10,7 +10,7 @@ Only the forms that tool does not know are written here (`EXTRA_RULES`).
 Rules run on decoded text (`json_strings`): a `\\n` escape before a key is a line break,
 as in the Bash output it came from. A match is replaced in the stored text inside the one
 string it lies in, so a redacted entry stays valid JSON and everything else stays as written.
-A batch costs a few RE2 passes in DuckDB (`candidate_sql`: a copy of every rule widened to
+A batch costs a few RE2 passes in DuckDB (`with_secret_filter`: a copy of every rule widened to
 what RE2 can run, in unions of ten) and Python only for the lines they select.
 """
 
@@ -168,7 +168,7 @@ def _spans(
     Each rule runs over the whole text (a keyword and its quoted value are two JSON
     strings), then over each of `parts` (the JSON strings) alone: a detector's greedy `.+`
     over a whole line would stop at its last match and pass over the ones before it.
-    `mask` (from `rule_mask_sql`) skips the rules that cannot match.
+    `mask` (from `secret_rule_mask`) skips the rules that cannot match.
     """
     taken: list[tuple[int, int, str]] = []
 
@@ -220,12 +220,6 @@ def redact_text(text: str) -> str:
 # Rules per RE2 pattern of the candidate filter: one union of every rule outgrew RE2's DFA
 # (4x slower than the unions of about ten it is split into).
 _RULES_PER_CANDIDATE_PATTERN = 10
-# JSON's escapes decoded far enough for the candidate filter: the exact decoding runs in
-# Python on the lines it selects (an escaped backslash before an n only adds a candidate).
-_ROUGHLY_DECODED_SQL = (
-    "case when contains({c}, '\\') then replace(replace(replace(replace(replace({c}, "
-    "'\\n', chr(10)), '\\t', chr(9)), '\\r', chr(13)), '\\\"', '\"'), '\\/', '/') else {c} end"
-)
 
 
 @cache
@@ -244,13 +238,7 @@ def _literal(pattern: str) -> str:
     return "'" + pattern.replace("'", "''") + "'"
 
 
-def roughly_decoded_sql(column: str) -> str:
-    """`column` with the escapes JSON text holds most decoded (newlines, tabs, quotes)."""
-    return _ROUGHLY_DECODED_SQL.format(c=column)
-
-
-def candidate_sql(column: str) -> str:
-    """True where some rule may find a secret in `column` (a roughly decoded text)."""
+def _may_hold_secret_sql(column: str) -> str:
     widened = _widened()
     unions = [
         "|".join(f"(?:{pattern})" for pattern in widened[i : i + _RULES_PER_CANDIDATE_PATTERN])
@@ -259,6 +247,33 @@ def candidate_sql(column: str) -> str:
     return "(" + " or ".join(f"regexp_matches({column}, {_literal(u)})" for u in unions) + ")"
 
 
-def rule_mask_sql(column: str) -> str:
-    """A list of booleans, one per rule: may that rule match? (Python runs only those.)"""
+def _secret_rule_mask_sql(column: str) -> str:
     return "[" + ", ".join(f"regexp_matches({column}, {_literal(p)})" for p in _widened()) + "]"
+
+
+# A call of either filter function on a column, in a query of sql/.
+_FILTER_CALL = re.compile(r"\b(may_hold_secret|secret_rule_mask)\((\w+)\)")
+
+
+@cache
+def with_secret_filter(sql: str, *, enabled: bool) -> str:
+    """`sql` with its calls of the redaction filter expanded into SQL generated from `rules()`.
+
+    `may_hold_secret(c)` is true where some rule may find a secret in `c` (a line
+    `roughly_decoded`, sql/macros.sql), and `secret_rule_mask(c)` is a list of booleans, one
+    per rule (may that rule match? Python runs only those). Disabled, no line is a candidate.
+    Their patterns come from detect-secrets (an upgrade changes them), so they cannot be
+    written in a file; they are expanded here rather than created as DuckDB macros because
+    CREATE MACRO binds its body, which compiles the rules' RE2 patterns (about fifty) again on
+    every connection (10 ms a batch: several percent of parsing a 5,000-document MongoDB batch).
+    """
+
+    def expand(call: re.Match[str]) -> str:
+        name, column = call.groups()
+        if not enabled:
+            return "false" if name == "may_hold_secret" else "null::boolean[]"
+        if name == "may_hold_secret":
+            return _may_hold_secret_sql(column)
+        return _secret_rule_mask_sql(column)
+
+    return _FILTER_CALL.sub(expand, sql)

@@ -27,7 +27,8 @@ from claude_analytics.core.contracts import (
     DateWindow,
 )
 from claude_analytics.core.identity import Identity
-from claude_analytics.core.timestamps import instant_sql, utc_connection
+from claude_analytics.core.sql_files import read_sql
+from claude_analytics.core.timestamps import utc_connection
 
 # Files are grouped into batches of about this many bytes: large enough to keep DuckDB's
 # vectorised parsing busy, small enough to keep memory flat however big the directory is.
@@ -327,14 +328,6 @@ class JsonlDirectorySource:
 # DuckDB's JSON reader refuses an object over 16 MiB by default; a longer line only needs
 # its timestamp read here (parsing itself has no such limit).
 _MAX_OBJECT_BYTES = 2**31 - 1
-_TIMESTAMP_RANGE_SQL = f"""
-    with stamps as (
-        select {instant_sql("json_extract_string(json, '$.timestamp')")} as stamped_at
-        from read_ndjson_objects($files, ignore_errors = true, maximum_object_size = $size)
-    )
-    select (min(stamped_at) at time zone 'UTC')::date, (max(stamped_at) at time zone 'UTC')::date
-    from stamps
-"""
 
 
 def _timestamp_range(files: list[str]) -> tuple[date | None, date | None]:
@@ -342,7 +335,10 @@ def _timestamp_range(files: list[str]) -> tuple[date | None, date | None]:
     that fails (changed or removed since it was listed) is left out."""
     with utc_connection() as con:
         try:
-            row = con.execute(_TIMESTAMP_RANGE_SQL, {"files": files, "size": _MAX_OBJECT_BYTES})
+            row = con.execute(
+                read_sql(__package__, "timestamp_range"),
+                {"files": files, "maximum_object_size": _MAX_OBJECT_BYTES},
+            )
             return tuple(row.fetchone() or (None, None))  # type: ignore[return-value]
         except (duckdb.IOException, duckdb.InvalidInputException):
             if len(files) == 1:

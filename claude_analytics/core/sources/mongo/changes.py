@@ -20,7 +20,7 @@ from pymongo.collection import Collection
 
 from claude_analytics.core.sources.mongo.client import MongoTarget
 from claude_analytics.core.sources.mongo.documents import iso_millis, timestamp_text
-from claude_analytics.core.timestamps import instant_sql, utc_connection
+from claude_analytics.core.timestamps import utc_connection
 
 # New documents looked at per sensor tick; a larger backlog is taken over several ticks.
 DEFAULT_PAGE = 100_000
@@ -71,9 +71,9 @@ class Changes:
     more: bool = False
 
 
-_DAYS_SQL = f"""
+_DAYS_SQL = """
     with timed as (
-        select id, coalesce({instant_sql("timestamp_text")}, ingested_at) as event_time
+        select id, coalesce(instant(timestamp_text), ingested_at) as event_time
         from new_documents
     )
     select
