@@ -9,11 +9,12 @@
 with calls as (
 
     select * from {{ ref('int_tool_usage') }}
-    where file_path is not null
+    where
+        file_path is not null
         and tool_name in ('Read', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'NotebookRead')
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and {{ changed_since_previous_build() }}
-    {% endif %}
+        {% endif %}
 
 ),
 
@@ -36,7 +37,8 @@ final as (
         tool_name,
         case
             when tool_name in ('Read', 'NotebookRead') then 'read'
-            when tool_name = 'Write' and json_extract_string(tool_use_result, '$.type') = 'create' then 'create'
+            when tool_name = 'Write' and json_extract_string(tool_use_result, '$.type') = 'create'
+                then 'create'
             when tool_name = 'Write' then 'write'
             else 'edit'
         end as operation,

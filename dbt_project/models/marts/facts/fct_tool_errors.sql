@@ -10,10 +10,11 @@
 with failed as (
 
     select * from {{ ref('int_tool_usage') }}
-    where is_error
-    {% if is_incremental() %}
+    where
+        is_error
+        {% if is_incremental() %}
         and {{ changed_since_previous_build() }}
-    {% endif %}
+        {% endif %}
 
 ),
 
