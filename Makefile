@@ -9,7 +9,7 @@ export CLAUDE_ANALYTICS_HOME ?= $(CURDIR)/.claude_analytics
 export DAGSTER_HOME ?= $(CLAUDE_ANALYTICS_HOME)/dagster
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install test-deps run test dev lint format lock clean bench
+.PHONY: install test-deps run test dev lint lint-sql format lock clean bench
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,9 +39,17 @@ BENCH_ENTRIES ?= 1000000
 bench: install  ## time every stage at a million entries against its target (BENCHMARKS.md)
 	$(BIN)/python -m benchmarks.run --entries $(BENCH_ENTRIES) --json .benchmarks/latest.json
 
-lint: install
+lint: install lint-sql  ## ruff for the Python, sqlfluff for the SQL
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The dbt models render with the jinja templater (.sqlfluff); the package's .sql files bind
+# `$name` parameters, so they take the placeholder templater. dbt_project/macros is not
+# linted on its own: a file of macro definitions renders to blank lines (sqlfluff reports
+# only indents of its whitespace); the SQL a macro writes is parsed in the models using it.
+lint-sql: install  ## sqlfluff (DuckDB dialect) over the dbt models and the package's .sql files
+	$(BIN)/sqlfluff lint dbt_project/models
+	$(BIN)/sqlfluff lint claude_analytics --templater placeholder
 
 format: install
 	$(BIN)/ruff format .

@@ -11,7 +11,6 @@ exact snapshot, as long as maintenance has not deleted its files (snapshot expir
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -25,8 +24,10 @@ from rich.console import Console
 from rich.table import Table
 
 from claude_analytics.core.config import Settings, iceberg_env_properties, load_settings
+from claude_analytics.core.files import replacing
 from claude_analytics.core.lake import catalog as lake
 from claude_analytics.core.warehouse.locks import probe_lock
+from claude_analytics.core.warehouse.relations import relation_rows
 
 console = Console()
 MANIFEST = "manifest.json"
@@ -40,28 +41,15 @@ def backups_dir(settings: Settings) -> Path:
 
 def warehouse_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows of every table and view the platform owns, by `schema.name`."""
-    relations = con.execute(
-        "select table_schema, table_name from information_schema.tables "
-        "where table_catalog = current_database() and table_schema in $schemas order by 1, 2",
-        {"schemas": list(WAREHOUSE_SCHEMAS)},
-    ).fetchall()
-    counts = {}
-    for schema, name in relations:
-        row = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
-        counts[f"{schema}.{name}"] = int(row[0]) if row else 0
-    return counts
+    return {
+        found.relation: found.rows
+        for found in sorted(relation_rows(con, WAREHOUSE_SCHEMAS), key=lambda r: (r.schema, r.name))
+    }
 
 
 def lake_counts(settings: Settings) -> dict[str, int]:
     """Rows per lake table, scanned (which proves every data file is readable)."""
-    catalog = lake.open_catalog(settings.lake_dir)
-    counts = {}
-    for identifier in (lake.CONVERSATIONS, lake.DEAD_LETTERS):
-        if catalog.table_exists(identifier):
-            table = catalog.load_table(identifier)
-            scan = table.scan(selected_fields=("entry_id",))
-            counts[identifier] = sum(batch.num_rows for batch in scan.to_arrow_batch_reader())
-    return counts
+    return lake.table_rows(lake.open_catalog(settings.lake_dir))
 
 
 def _lake_is_local(settings: Settings) -> bool:
@@ -171,15 +159,13 @@ def restore(settings: Settings, name: str | None = None) -> RestoreResult:
         holder = probe_lock(settings.duckdb_path)
         if holder is not None:
             raise RestoreError(f"PID {holder} is writing {settings.duckdb_path}: stop it first")
-        settings.duckdb_path.parent.mkdir(parents=True, exist_ok=True)
         wal = Path(f"{settings.duckdb_path}.wal")
-        staged = settings.duckdb_path.with_name(settings.duckdb_path.name + ".restoring")
-        shutil.copy2(chosen / "warehouse" / manifest["warehouse"]["file"], staged)
-        wal.unlink(missing_ok=True)
-        backup_wal = chosen / "warehouse" / f"{manifest['warehouse']['file']}.wal"
-        if backup_wal.exists():
-            shutil.copy2(backup_wal, wal)
-        os.replace(staged, settings.duckdb_path)
+        with replacing(settings.duckdb_path) as staged:
+            shutil.copy2(chosen / "warehouse" / manifest["warehouse"]["file"], staged)
+            wal.unlink(missing_ok=True)
+            backup_wal = chosen / "warehouse" / f"{manifest['warehouse']['file']}.wal"
+            if backup_wal.exists():
+                shutil.copy2(backup_wal, wal)
         expected |= {f"warehouse {k}": v for k, v in manifest["warehouse"]["relations"].items()}
         with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
             actual |= {f"warehouse {k}": v for k, v in warehouse_counts(con).items()}

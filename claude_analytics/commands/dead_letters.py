@@ -49,3 +49,7 @@ def dead_letters(
     console.print(table)
     for reason, source_file, line_number, text in samples:
         console.print(f"[bold]{reason}[/] {source_file}:{line_number}\n  {text!r}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("dead-letters")(dead_letters)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -82,3 +83,17 @@ def sync(
         raise typer.Exit(130) from None
     _print_report(console, report)
     return report
+
+
+def sync_command(
+    directory: Annotated[
+        Path, typer.Argument(help="A Claude Code projects folder (e.g. ~/.claude/projects).")
+    ],
+    batch_size: Annotated[int, typer.Option(help="Lines per insert.")] = 1_000,
+) -> None:
+    """Load a JSONL directory into the MongoDB collection (MONGO_URI); re-syncs add nothing."""
+    sync(directory.expanduser(), batch_size, Console())
+
+
+def register(app: typer.Typer) -> None:
+    app.command("sync")(sync_command)

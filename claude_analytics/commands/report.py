@@ -244,3 +244,7 @@ def print_serving_locations(settings: Settings, console: Console) -> None:
         console.print(
             "                  claude-analytics report agents|tools|mcp|commands|cache|errors"
         )
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report)

@@ -12,9 +12,13 @@ from claude_analytics.commands.instance import get_instance
 from claude_analytics.core.config import Settings, export_for_subprocesses
 from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from claude_analytics.core.lake import catalog as lake
+from claude_analytics.core.warehouse.relations import relation_rows
 from claude_analytics.defs.partitions import partition_bounds
 from claude_analytics.defs.recovery import stale_runs
 from claude_analytics.defs.resource_types import LogSourceResource
+
+# The warehouse's schemas in pipeline order: how `run` and `status` list them.
+WAREHOUSE_LAYERS = ("raw", "staging", "intermediate", "marts")
 
 
 @dataclass(frozen=True)
@@ -81,32 +85,13 @@ def run_full_pipeline(
 
 def layer_counts(settings: Settings) -> list[LayerCount]:
     """Rows in each layer, read back from the lake and the warehouse themselves."""
-    counts: list[LayerCount] = []
-    catalog = lake.open_catalog(settings.lake_dir)
-    for identifier in (lake.CONVERSATIONS, lake.DEAD_LETTERS):
-        if catalog.table_exists(identifier):
-            table = catalog.load_table(identifier)
-            rows = sum(
-                batch.num_rows
-                for batch in table.scan(selected_fields=("entry_id",)).to_arrow_batch_reader()
-            )
-            counts.append(LayerCount("lake (Iceberg)", identifier, rows))
+    counts = [
+        LayerCount("lake (Iceberg)", identifier, rows)
+        for identifier, rows in lake.table_rows(lake.open_catalog(settings.lake_dir)).items()
+    ]
     if not settings.duckdb_path.exists():
         return counts
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        relations = con.execute(
-            """
-            select table_schema, table_name
-            from information_schema.tables
-            where table_schema in ('raw', 'staging', 'intermediate', 'marts')
-            order by case table_schema
-                when 'raw' then 1 when 'staging' then 2 when 'intermediate' then 3 else 4 end,
-                table_name
-            """
-        ).fetchall()
-        for schema, name in relations:
-            rows = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
-            counts.append(
-                LayerCount(f"warehouse {schema}", f"{schema}.{name}", int(rows[0]) if rows else 0)
-            )
+        for found in relation_rows(con, WAREHOUSE_LAYERS):
+            counts.append(LayerCount(f"warehouse {found.schema}", found.relation, found.rows))
     return counts

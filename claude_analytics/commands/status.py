@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 import dagster as dg
 import duckdb
+import typer
 from rich.console import Console
 from rich.table import Table
 
@@ -86,5 +87,5 @@ def status() -> None:
     console.print(layers)
 
 
-def register(app) -> None:
+def register(app: typer.Typer) -> None:
     app.command("status")(status)

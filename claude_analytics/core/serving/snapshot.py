@@ -2,16 +2,14 @@
 
 DuckDB lets one process write a file and nobody else open it meanwhile, so a Metabase or
 notebook holding the warehouse would block every run. The snapshot is built in a temporary
-file next to its final place and swapped in with `os.replace`: a reader that has the old
-file open keeps reading it (the inode lives on), the next reader opens the new one, and the
-pipeline never waits on either.
+file next to its final place and swapped in with `os.replace` (`core/files.py`): a reader
+that has the old file open keeps reading it (the inode lives on), the next reader opens the
+new one, and the pipeline never waits on either.
 """
 
 from __future__ import annotations
 
-import os
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,12 +18,14 @@ import duckdb
 import pyarrow as pa
 
 from claude_analytics.core.config import Settings
+from claude_analytics.core.files import replacing
 from claude_analytics.core.serving.queries import (
     QUALITY_CHECKS,
     QUALITY_DEAD_LETTERS,
     QUALITY_FRESHNESS,
     SNAPSHOT_INFO,
 )
+from claude_analytics.core.warehouse.relations import relation_rows
 
 SNAPSHOT_FILE = "analytics.duckdb"
 SNAPSHOT_ALIAS = "serving_snapshot"
@@ -110,48 +110,39 @@ def build_snapshot(
     it needs the writer lock only for the time of the copy.
     """
     started = time.monotonic()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     snap = SNAPSHOT_ALIAS
-    rows: dict[str, int] = {}
-    con.execute(f"attach {_quote_path(staging)} as {snap}")
-    try:
-        for schema in COPIED_SCHEMAS:
-            con.execute(f"create schema {snap}.{schema}")
-            for name in _relations(con, schema):
-                con.execute(
-                    f'create table {snap}.{schema}."{name}" as select * from {schema}."{name}"'
-                )
-        con.execute(f"create schema {snap}.quality")
-        _copy_dead_letters(con, f"{snap}.{QUALITY_DEAD_LETTERS}")
-        con.register("check_results", check_results)
-        con.execute(f"create table {snap}.{QUALITY_CHECKS} as select * from check_results")
-        con.unregister("check_results")
-        _copy_freshness(con, f"{snap}.{QUALITY_FRESHNESS}", materialized)
-        con.execute(
-            f"create table {snap}.{SNAPSHOT_INFO} as "
-            "select $built_at::timestamptz as built_at, $run_id as run_id",
-            {"built_at": datetime.now(UTC), "run_id": run_id},
-        )
-        for schema, name in con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = $snap",
-            {"snap": snap},
-        ).fetchall():
-            count = con.execute(f'select count(*) from {snap}.{schema}."{name}"').fetchone()
-            rows[f"{schema}.{name}"] = int(count[0]) if count else 0
-        con.execute(f"checkpoint {snap}")
-        con.execute(f"detach {snap}")
-        os.replace(staging, target)
-    except BaseException:
-        if snap in {
-            name
-            for (name,) in con.execute("select database_name from duckdb_databases()").fetchall()
-        }:
-            con.execute(f"detach {snap}")
-        for leftover in (staging, staging.with_name(staging.name + ".wal")):
-            leftover.unlink(missing_ok=True)
-        raise
+    with replacing(target, companions=(".wal",)) as staging:
+        con.execute(f"attach {_quote_path(staging)} as {snap}")
+        try:
+            for schema in COPIED_SCHEMAS:
+                con.execute(f"create schema {snap}.{schema}")
+                for name in _relations(con, schema):
+                    con.execute(
+                        f'create table {snap}.{schema}."{name}" as select * from {schema}."{name}"'
+                    )
+            con.execute(f"create schema {snap}.quality")
+            _copy_dead_letters(con, f"{snap}.{QUALITY_DEAD_LETTERS}")
+            con.register("check_results", check_results)
+            con.execute(f"create table {snap}.{QUALITY_CHECKS} as select * from check_results")
+            con.unregister("check_results")
+            _copy_freshness(con, f"{snap}.{QUALITY_FRESHNESS}", materialized)
+            con.execute(
+                f"create table {snap}.{SNAPSHOT_INFO} as "
+                "select $built_at::timestamptz as built_at, $run_id as run_id",
+                {"built_at": datetime.now(UTC), "run_id": run_id},
+            )
+            rows = {found.relation: found.rows for found in relation_rows(con, database=snap)}
+            con.execute(f"checkpoint {snap}")
+        finally:
+            # Detached before the swap (the file must be complete and closed) or before the
+            # staging file and its WAL are deleted on an error.
+            if snap in {
+                name
+                for (name,) in con.execute(
+                    "select database_name from duckdb_databases()"
+                ).fetchall()
+            }:
+                con.execute(f"detach {snap}")
     return SnapshotResult(
         path=target,
         rows=dict(sorted(rows.items())),

@@ -9,11 +9,12 @@
 with entries as (
 
     select * from {{ ref('stg_entries') }}
-    where not is_duplicate
+    where
+        not is_duplicate
         and entry_type in ('user', 'assistant')
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and {{ changed_since_previous_build() }}
-    {% endif %}
+        {% endif %}
 
 ),
 
@@ -59,8 +60,9 @@ block_summary as (
         count(*) filter (where block_type = 'tool_result') as tool_result_blocks,
         count(*) filter (where block_type = 'image') as image_blocks,
         sum(length(text)) + count(text) - 1 as text_length,
-        arg_min(starts_with(text, '[Request interrupted by user'), block_index)
-            filter (where text is not null) as opens_with_interruption,
+        arg_min(
+            starts_with(text, '[Request interrupted by user'), block_index
+        ) filter (where text is not null) as opens_with_interruption,
         bool_or(contains(text, '<command-name>')) as names_a_command,
         arg_min(command_name, block_index) filter (where command_name is not null)
             as command_name

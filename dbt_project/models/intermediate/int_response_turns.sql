@@ -8,16 +8,21 @@
 }}
 
 {% set in_changed_sessions %}
-    {% if is_incremental() %}
-        and session_id in ({{ changed_turn_sessions() }})
-    {% endif %}
+{% if is_incremental() %}
+    and session_id in ({{ changed_turn_sessions() }})
+{% endif %}
 {% endset %}
 
 with responses as (
 
-    select response_id, session_id, event_at, event_date
+    select
+        response_id,
+        session_id,
+        event_at,
+        event_date
     from {{ ref('int_token_costs') }}
-    where session_id is not null
+    where
+        session_id is not null
         {{ in_changed_sessions }}
 
 ),
@@ -33,7 +38,8 @@ openers as (
         message_kind as turn_kind,
         slash_command
     from {{ ref('int_messages') }}
-    where message_kind in ('prompt', 'slash_command')
+    where
+        message_kind in ('prompt', 'slash_command')
         and not is_sidechain
         {{ in_changed_sessions }}
 
@@ -48,7 +54,8 @@ skill_calls as (
         called_at as skill_called_at,
         coalesce(tool_input ->> '$.skill', tool_input ->> '$.command') as skill_name
     from {{ ref('stg_tool_calls') }}
-    where tool_name = 'Skill'
+    where
+        tool_name = 'Skill'
         {{ in_changed_sessions }}
 
 ),

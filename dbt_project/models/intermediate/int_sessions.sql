@@ -8,9 +8,9 @@
 }}
 
 {% set in_changed_sessions %}
-    {% if is_incremental() %}
-        and session_id in ({{ changed_sessions() }})
-    {% endif %}
+{% if is_incremental() %}
+    and session_id in ({{ changed_sessions() }})
+{% endif %}
 {% endset %}
 
 {% set idle_gap_seconds = 30 * 60 %}
@@ -29,7 +29,8 @@ with entries as (
         claude_code_version,
         entry_at
     from {{ ref('stg_entries') }}
-    where not is_duplicate
+    where
+        not is_duplicate
         and session_id is not null
         and entry_at is not null
         {{ in_changed_sessions }}
@@ -154,7 +155,8 @@ usage as (
         sum(total_tokens)::bigint as total_tokens,
         (sum(total_tokens) filter (where is_sidechain))::bigint as subagent_tokens,
         sum(cost_usd) as cost_usd,
-        string_agg(distinct model, ', ' order by model) filter (where model <> '<synthetic>') as models,
+        string_agg(distinct model, ', ' order by model) filter (where model <> '<synthetic>')
+            as models,
         arg_max(model, (total_tokens, model)) filter (where model <> '<synthetic>') as primary_model
     from responses
     where session_id is not null
@@ -186,7 +188,7 @@ final as (
         context.claude_code_version,
         timing.started_at,
         timing.ended_at,
-        cast(timing.started_at at time zone 'UTC' as date) as session_date,
+        (timing.started_at at time zone 'UTC')::date as session_date,
         date_diff('millisecond', timing.started_at, timing.ended_at) / 1000.0 as duration_seconds,
         timing.active_seconds,
         timing.idle_gaps,
@@ -208,7 +210,8 @@ final as (
         usage.models,
         usage.primary_model,
         coalesce(usage.subagent_tokens, 0) / nullif(usage.total_tokens, 0) as subagent_token_share,
-        coalesce(usage.subagent_responses, 0) / nullif(usage.api_responses, 0) as subagent_response_share,
+        coalesce(usage.subagent_responses, 0) / nullif(usage.api_responses, 0)
+            as subagent_response_share,
         {{ build_loaded_at() }} as _loaded_at
     from timing
     inner join context using (session_id)

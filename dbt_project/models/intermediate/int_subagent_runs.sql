@@ -9,14 +9,22 @@
 
 with entries as (
 
-    select session_id, agent_id, parent_tool_use_id, entry_type, is_sidechain, event_at, event_date
+    select
+        session_id,
+        agent_id,
+        parent_tool_use_id,
+        entry_type,
+        is_sidechain,
+        event_at,
+        event_date
     from {{ ref('stg_entries') }}
-    where agent_id is not null
+    where
+        agent_id is not null
         and not is_duplicate
         and (is_sidechain or entry_type = 'progress')
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and session_id in ({{ changed_run_sessions() }})
-    {% endif %}
+        {% endif %}
 
 ),
 
@@ -30,10 +38,11 @@ task_calls as (
         tool_input ->> '$.description' as description,
         tool_use_result ->> '$.agentId' as result_agent_id
     from {{ ref('stg_tool_calls') }}
-    where tool_name in ('Task', 'Agent')
-    {% if is_incremental() %}
+    where
+        tool_name in ('Task', 'Agent')
+        {% if is_incremental() %}
         and session_id in ({{ changed_run_sessions() }})
-    {% endif %}
+        {% endif %}
 
 ),
 
@@ -75,9 +84,9 @@ final as (
         {{ build_loaded_at() }} as _loaded_at
     from agents
     left join task_calls as by_echo
-        on by_echo.tool_use_id = agents.echo_parent_tool_use_id
+        on agents.echo_parent_tool_use_id = by_echo.tool_use_id
     left join task_calls as by_result
-        on by_result.result_agent_id = agents.agent_id
+        on agents.agent_id = by_result.result_agent_id
     qualify row_number() over (partition by agents.agent_id order by by_result.tool_use_id) = 1
 
 )

@@ -9,11 +9,11 @@
 
 {#- the responses this build prices: all of them on a full build -#}
 {% set in_scope %}
-    {% if is_incremental() %}
-        response_id in ({{ changed_priced_responses() }})
-    {% else %}
-        true
-    {% endif %}
+{% if is_incremental() %}
+    response_id in ({{ changed_priced_responses() }})
+{% else %}
+    true
+{% endif %}
 {% endset %}
 
 with responses as (
@@ -44,7 +44,7 @@ price_tiers as (
     -- response and price row (BENCHMARKS.md).
     select
         *,
-        coalesce(valid_to, 'infinity'::date) as valid_until,
+        coalesce(valid_to, cast('infinity' as date)) as valid_until,
         case
             when input_tokens_above = 0 then cast(-9223372036854775808 as bigint)
             else input_tokens_above
@@ -63,7 +63,10 @@ price_tiers as (
 
 runs as (
 
-    select agent_id, parent_tool_use_id, subagent_type
+    select
+        agent_id,
+        parent_tool_use_id,
+        subagent_type
     from {{ ref('int_subagent_runs') }}
 
 ),
@@ -74,7 +77,7 @@ priced as (
     -- the context tier is chosen by everything the request sent (uncached, written and
     -- read from the cache), per request, as the library and Anthropic bill it
     select
-        responses.* exclude (request_input_tokens),
+        responses.* exclude (responses.request_input_tokens),
         matches.provider_id as price_provider_id,
         matches.price_model_id,
         responses.request_input_tokens,
@@ -121,13 +124,21 @@ final as (
 
     select
         costed.* exclude (
-            _loaded_at, parent_tool_use_id, input_per_mtok, output_per_mtok,
-            cache_write_5m_per_mtok, cache_write_1h_per_mtok, cache_read_per_mtok
+            costed._loaded_at,
+            costed.parent_tool_use_id,
+            costed.input_per_mtok,
+            costed.output_per_mtok,
+            costed.cache_write_5m_per_mtok,
+            costed.cache_write_1h_per_mtok,
+            costed.cache_read_per_mtok
         ),
         -- an echo names its Task call; a subagent file's response is found by its agent
         coalesce(costed.parent_tool_use_id, runs.parent_tool_use_id) as parent_tool_use_id,
         runs.subagent_type,
-        input_cost_usd + output_cost_usd + cache_write_cost_usd + cache_read_cost_usd as cost_usd,
+        costed.input_cost_usd
+        + costed.output_cost_usd
+        + costed.cache_write_cost_usd
+        + costed.cache_read_cost_usd as cost_usd,
         {{ build_loaded_at() }} as _loaded_at
     from costed
     -- one equality, so DuckDB hashes the join: `agent_id = agent_id and is_sidechain`

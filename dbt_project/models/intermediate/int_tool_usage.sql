@@ -27,11 +27,15 @@ named as (
         calls.*,
         calls.tool_name like 'mcp\_\_%' escape '\' as is_mcp,
         case
-            when calls.tool_name like 'mcp\_\_%' escape '\' then split_part(calls.tool_name, '__', 2)
+            when calls.tool_name like 'mcp\_\_%' escape '\'
+                then split_part(calls.tool_name, '__', 2)
         end as mcp_server,
         case
             when calls.tool_name like 'mcp\_\_%' escape '\'
-                then substr(calls.tool_name, length('mcp__' || split_part(calls.tool_name, '__', 2) || '__') + 1)
+                then substr(
+                    calls.tool_name,
+                    length('mcp__' || split_part(calls.tool_name, '__', 2) || '__') + 1
+                )
         end as mcp_tool,
         coalesce(
             categories.category,
@@ -74,7 +78,8 @@ changes as (
                 then len(list_filter(patch_lines, line -> starts_with(line, '+')))
             when tool_name = 'Write' and result_fields[1] = 'create'
                 then {{ line_count('result_fields[2]') }}
-            when tool_name = 'NotebookEdit'
+            when
+                tool_name = 'NotebookEdit'
                 and coalesce(result_fields[5], '') = ''
                 and coalesce(result_fields[4], 'replace') in ('insert', 'replace')
                 then {{ line_count('result_fields[3]') }}

@@ -46,7 +46,7 @@ final as (
         sum(input_tokens + cache_creation_input_tokens + cache_read_input_tokens)::bigint
             as input_side_tokens,
         sum(cache_read_input_tokens)
-            / nullif(sum(input_tokens + cache_creation_input_tokens + cache_read_input_tokens), 0)
+        / nullif(sum(input_tokens + cache_creation_input_tokens + cache_read_input_tokens), 0)
             as cache_hit_rate,
         sum(cache_creation_1h_input_tokens) / nullif(sum(cache_creation_input_tokens), 0)
             as cache_write_1h_share,

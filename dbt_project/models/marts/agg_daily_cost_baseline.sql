@@ -3,7 +3,10 @@
 -- median, by a factor and by an absolute amount (thresholds: vars in dbt_project.yml).
 with days as (
 
-    select event_date, api_responses, cost_usd
+    select
+        event_date,
+        api_responses,
+        cost_usd
     from {{ ref('agg_daily_summary') }}
     where api_responses > 0
 

@@ -21,8 +21,8 @@ grid as (
     select
         weekday.iso_weekday,
         hour.hour_of_day
-    from range(1, 8) as weekday(iso_weekday)
-    cross join range(0, 24) as hour(hour_of_day)
+    from range(1, 8) as weekday (iso_weekday)
+    cross join range(0, 24) as hour (hour_of_day)
 
 ),
 

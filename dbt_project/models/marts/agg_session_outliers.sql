@@ -50,8 +50,10 @@ final as (
         rates.cost_per_active_hour / nullif(baseline.median_cost_per_active_hour, 0)
             as cost_rate_ratio,
         coalesce(
-            rates.cost_per_active_hour
+            (
+                rates.cost_per_active_hour
                 >= {{ var('anomaly_session_cost_factor') }} * baseline.median_cost_per_active_hour
+            )
             and rates.cost_usd >= {{ var('anomaly_session_min_cost_usd') }},
             false
         ) as is_runaway_cost,

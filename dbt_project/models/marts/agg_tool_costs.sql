@@ -41,7 +41,9 @@ calls as (
 
 calls_per_response as (
 
-    select response_id, count(*) as calls_in_response
+    select
+        response_id,
+        count(*) as calls_in_response
     from calls
     where response_id is not null
     group by response_id

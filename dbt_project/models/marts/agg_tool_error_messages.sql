@@ -27,7 +27,7 @@ final as (
     select
         *,
         row_number() over (
-            partition by error_class order by occurrences desc, error_pattern
+            partition by error_class order by occurrences desc, error_pattern asc
         ) as class_rank,
         occurrences / sum(occurrences) over (partition by error_class) as class_share
     from patterns

@@ -24,7 +24,7 @@ blocks as (
     -- A block starts at the hour of its first response and lasts 5 hours; the next block
     -- starts at the first response after that. (A gap over 5 hours between responses also
     -- ends a block, which this rule already implies.) One recursion step per block.
-    with recursive starts(block_start) as (
+    with recursive starts (block_start) as (
         select min(responded_hour) from active_hours
         union all
         select (
@@ -35,6 +35,7 @@ blocks as (
         from starts
         where starts.block_start is not null
     )
+
     select block_start
     from starts
     where block_start is not null
@@ -70,8 +71,9 @@ final as (
         sum(usage.cost_usd) as cost_usd,
         sum(usage.unpriced_tokens)::bigint as unpriced_tokens,
         coalesce(
-            list(distinct usage.model_id order by usage.model_id)
-                filter (where usage.unpriced_tokens > 0),
+            list(distinct usage.model_id order by usage.model_id) filter (
+                where usage.unpriced_tokens > 0
+            ),
             []
         ) as unpriced_models
     from hour_blocks as blocks

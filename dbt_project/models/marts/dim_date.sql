@@ -9,9 +9,10 @@ with bounds as (
 
 days as (
 
-    select cast(day as date) as date_day
+    select cast(calendar.day as date) as date_day
     from bounds,
-        range(bounds.first_date, bounds.last_date + interval 1 day, interval 1 day) as t(day)
+        range(bounds.first_date, bounds.last_date + interval 1 day, interval 1 day)
+            as calendar (day)
 
 ),
 

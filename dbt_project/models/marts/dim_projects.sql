@@ -33,7 +33,7 @@ best_path as (
         cwd as project_path
     from paths
     qualify row_number() over (
-        partition by project_id order by matches_slug desc, entries desc, cwd
+        partition by project_id order by matches_slug desc, entries desc, cwd asc
     ) = 1
 
 ),

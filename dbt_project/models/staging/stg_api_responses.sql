@@ -10,12 +10,13 @@
 with assistant_entries as (
 
     select * from {{ ref('stg_entries') }}
-    where {{ assistant_with_message() }}
-    {% if is_incremental() %}
+    where
+        {{ assistant_with_message() }}
+        {% if is_incremental() %}
         and {{ response_key() }} in (
             {{ changed_keys('stg_entries', response_key(), assistant_with_message()) }}
         )
-    {% endif %}
+        {% endif %}
 
 ),
 
@@ -48,11 +49,11 @@ deduplicated as (
         partition by response_id
         order by
             entry_token_total desc,
-            is_subagent_response,
-            is_response_echo,
-            session_last_entry_at nulls last,
-            source_file,
-            line_number
+            is_subagent_response asc,
+            is_response_echo asc,
+            session_last_entry_at asc nulls last,
+            source_file asc,
+            line_number asc
     ) = 1
 
 ),

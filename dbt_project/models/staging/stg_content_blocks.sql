@@ -21,11 +21,12 @@ with entries as (
         {{ entry_columns | join(', ') }},
         json_extract(raw_json, ['$.message.content', '$.toolUseResult']) as parts
     from {{ ref('stg_entries') }}
-    where not is_duplicate
+    where
+        not is_duplicate
         and entry_type in ('user', 'assistant')
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and {{ changed_since_previous_build() }}
-    {% endif %}
+        {% endif %}
 
 ),
 
@@ -54,7 +55,7 @@ blocks as (
                 when contents.content_type = 'ARRAY' then json_extract(contents.content, '$[*]')
                 else [json_object('type', 'text', 'text', contents.content ->> '$')]
             end
-        ) with ordinality as t(block, block_index)
+        ) with ordinality as t (block, block_index)
 
 ),
 

@@ -10,15 +10,15 @@
 
 {#- the entries this build re-derives: all of them on a full build -#}
 {% set in_scope %}
-    {% if is_incremental() %}
-        (
-            {{ in_run_window('event_date') }}
-            or session_id in (select session_id from window_sessions)
-            or uuid in (select uuid from scope_uuids)
-        )
-    {% else %}
-        true
-    {% endif %}
+{% if is_incremental() %}
+    (
+        {{ in_run_window('event_date') }}
+        or session_id in (select session_id from window_sessions)
+        or uuid in (select uuid from scope_uuids)
+    )
+{% else %}
+    true
+{% endif %}
 {% endset %}
 
 with
@@ -37,10 +37,15 @@ window_sessions as (
 
 ),
 
-scope_uuids as (
+-- used through `in_scope`; sqlfluff renders its `if` apart from the one around this CTE
+scope_uuids as (  -- noqa: ST03
 
     select uuid from {{ source('raw', 'conversations') }}
-    where ({{ in_run_window('event_date') }} or session_id in (select session_id from window_sessions))
+    where
+        (
+            {{ in_run_window('event_date') }}
+            or session_id in (select session_id from window_sessions)
+        )
         and uuid is not null
     union
     select entry_uuid from {{ this }}
@@ -61,7 +66,13 @@ ranked_entries as (
 
     -- the scope holds every copy of each of its uuids, wherever it is dated; read apart
     -- from `source`, which a second reader would materialise, raw_json and all
-    select entry_id, uuid, session_id, is_sidechain, source_file, line_number
+    select
+        entry_id,
+        uuid,
+        session_id,
+        is_sidechain,
+        source_file,
+        line_number
     from {{ source('raw', 'conversations') }}
     where {{ in_scope }}
 
@@ -199,10 +210,11 @@ session_ends as (
         session_id,
         max(timestamp) as session_last_entry_at
     from {{ source('raw', 'conversations') }}
-    where session_id is not null
-    {% if is_incremental() %}
+    where
+        session_id is not null
+        {% if is_incremental() %}
         and session_id in (select distinct session_id from ranked_entries)
-    {% endif %}
+        {% endif %}
     group by session_id
 
 ),

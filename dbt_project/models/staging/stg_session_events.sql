@@ -15,11 +15,12 @@ with entries as (
             ['$.data.elapsedTimeSeconds', '$.data.hookEvent', '$.data.hookName', '$.content']
         ) as details
     from {{ ref('stg_entries') }}
-    where not is_duplicate
+    where
+        not is_duplicate
         and entry_type in ('progress', 'queue-operation')
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and {{ changed_since_previous_build() }}
-    {% endif %}
+        {% endif %}
 
 ),
 

@@ -9,18 +9,19 @@
 
 {#- read twice rather than through one CTE, which DuckDB would materialise, texts and all -#}
 {% set changed_tool_use_ids %}
-    {% if is_incremental() %}
-        and tool_use_id in (
-            {{ changed_keys('stg_content_blocks', 'tool_use_id', 'tool_use_id is not null') }}
-        )
-    {% endif %}
+{% if is_incremental() %}
+    and tool_use_id in (
+        {{ changed_keys('stg_content_blocks', 'tool_use_id', 'tool_use_id is not null') }}
+    )
+{% endif %}
 {% endset %}
 
 with calls as (
 
     select *
     from {{ ref('stg_content_blocks') }}
-    where block_type = 'tool_use'
+    where
+        block_type = 'tool_use'
         and tool_use_id is not null
         {{ changed_tool_use_ids }}
     -- a replayed sidechain can repeat a call; the main-chain, earliest copy is the call
@@ -34,7 +35,8 @@ results as (
 
     select *
     from {{ ref('stg_content_blocks') }}
-    where block_type = 'tool_result'
+    where
+        block_type = 'tool_result'
         and tool_use_id is not null
         {{ changed_tool_use_ids }}
     qualify row_number() over (

@@ -6,4 +6,4 @@ select
 from marts.fct_token_usage
 where unpriced_tokens > 0
 group by model_id
-order by unpriced_tokens desc, model_id
+order by unpriced_tokens desc, model_id asc

@@ -1,11 +1,15 @@
 -- `report agents`: the main conversation against each kind of subagent.
 with filtered as (
+
     select * from marts.agg_agent_costs
-    where ($since is null or event_date >= $since)
+    where
+        ($since is null or event_date >= $since)
         and ($until is null or event_date <= $until)
         and ($project is null or contains(project_id, $project))
         and ($user is null or contains(user_id, $user))
+
 )
+
 select
     agent_type,
     sum(api_responses)::bigint as api_responses,
@@ -16,4 +20,4 @@ select
     sum(unpriced_tokens)::bigint as unpriced_tokens
 from filtered
 group by agent_type
-order by cost_usd desc, agent_type
+order by cost_usd desc, agent_type asc

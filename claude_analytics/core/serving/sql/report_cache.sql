@@ -1,11 +1,18 @@
 -- `report cache`: hit rate, write mix and savings per $dimension (a fixed column name).
 with filtered as (
-    select *, {dimension} as dimension from marts.agg_cache_efficiency
-    where ($since is null or event_date >= $since)
+
+    select
+        *,
+        {dimension} as dimension
+    from marts.agg_cache_efficiency
+    where
+        ($since is null or event_date >= $since)
         and ($until is null or event_date <= $until)
         and ($project is null or contains(project_id, $project))
         and ($user is null or contains(user_id, $user))
+
 )
+
 select
     dimension,
     sum(api_responses)::bigint as api_responses,

@@ -8,6 +8,7 @@ select
     sessions_with_errors,
     users_with_errors
 from marts.agg_api_error_hours
-where is_error_burst
+where
+    is_error_burst
     and event_date > (select max(event_date) from marts.fct_token_usage) - $recent_days
 order by hour_started_at

@@ -9,6 +9,9 @@ select
     round(cost_ratio, 2) as cost_ratio,
     api_responses
 from marts.agg_daily_cost_baseline
-where is_cost_spike
-    and event_date > (select max(event_date) from marts.agg_daily_cost_baseline) - $recent_days
+where
+    is_cost_spike
+    and event_date > (
+        select max(history.event_date) from marts.agg_daily_cost_baseline as history
+    ) - $recent_days
 order by event_date

@@ -19,6 +19,9 @@ select
     is_runaway_cost,
     is_runaway_errors
 from marts.agg_session_outliers
-where (is_runaway_cost or is_runaway_errors)
-    and session_date > (select max(session_date) from marts.agg_session_outliers) - $recent_days
+where
+    (is_runaway_cost or is_runaway_errors)
+    and session_date > (
+        select max(history.session_date) from marts.agg_session_outliers as history
+    ) - $recent_days
 order by started_at, session_id

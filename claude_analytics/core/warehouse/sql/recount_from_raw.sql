@@ -36,13 +36,13 @@ copies as (
     where entry_type = 'assistant' and message_id is not null
     union all
     select
-        echo[3],
-        echo[4],
-        try_cast(echo[5] as bigint),
-        try_cast(echo[6] as bigint),
-        try_cast(echo[7] as bigint),
-        try_cast(echo[8] as bigint),
-        true
+        echo[3] as copy_message_id,
+        echo[4] as copy_request_id,
+        try_cast(echo[5] as bigint) as input_count,
+        try_cast(echo[6] as bigint) as output_count,
+        try_cast(echo[7] as bigint) as write_count,
+        try_cast(echo[8] as bigint) as read_count,
+        true as sidechain
     from echoes
     where echo[1] = 'agent_progress' and echo[2] = 'assistant' and echo[3] is not null
 ),
@@ -63,15 +63,17 @@ counted as (
 ),
 
 responses as (
-    select response_key, arg_max(counts, (total, not sidechain)) as counts
+    select
+        response_key,
+        arg_max(counts, (total, not sidechain)) as counts
     from counted
     group by response_key
 )
 
 select
-    count(*),
-    coalesce(sum(counts[1]), 0),
-    coalesce(sum(counts[2]), 0),
-    coalesce(sum(counts[3]), 0),
-    coalesce(sum(counts[4]), 0)
+    count(*) as responses,
+    coalesce(sum(counts[1]), 0) as input_tokens,
+    coalesce(sum(counts[2]), 0) as output_tokens,
+    coalesce(sum(counts[3]), 0) as cache_creation_input_tokens,
+    coalesce(sum(counts[4]), 0) as cache_read_input_tokens
 from responses

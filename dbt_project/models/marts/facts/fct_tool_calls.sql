@@ -1,11 +1,8 @@
 -- Incremental (see macros/incremental.sql): rebuilds the rows whose upstream changed.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='tool_use_id',
         pre_hook="{{ delete_changed_keys('tool_use_id', 'int_tool_usage', 'tool_use_id') }}",
-        on_schema_change='fail',
     )
 }}
 

@@ -1,22 +1,20 @@
 -- Incremental (see macros/incremental.sql): rebuilds the rows whose upstream changed.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='tool_use_id',
         pre_hook="{{ delete_changed_keys('tool_use_id', 'int_tool_usage', 'tool_use_id') }}",
-        on_schema_change='fail',
     )
 }}
 
 with calls as (
 
     select * from {{ ref('int_tool_usage') }}
-    where file_path is not null
+    where
+        file_path is not null
         and tool_name in ('Read', 'Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'NotebookRead')
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and {{ changed_since_previous_build() }}
-    {% endif %}
+        {% endif %}
 
 ),
 
@@ -39,7 +37,8 @@ final as (
         tool_name,
         case
             when tool_name in ('Read', 'NotebookRead') then 'read'
-            when tool_name = 'Write' and json_extract_string(tool_use_result, '$.type') = 'create' then 'create'
+            when tool_name = 'Write' and json_extract_string(tool_use_result, '$.type') = 'create'
+                then 'create'
             when tool_name = 'Write' then 'write'
             else 'edit'
         end as operation,

@@ -2,21 +2,19 @@
 -- again; a call that no longer failed leaves (kept keys are the failed calls upstream).
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='tool_use_id',
         pre_hook="{{ delete_changed_keys('tool_use_id', 'int_tool_usage', 'tool_use_id', 'is_error') }}",
-        on_schema_change='fail',
     )
 }}
 
 with failed as (
 
     select * from {{ ref('int_tool_usage') }}
-    where is_error
-    {% if is_incremental() %}
+    where
+        is_error
+        {% if is_incremental() %}
         and {{ changed_since_previous_build() }}
-    {% endif %}
+        {% endif %}
 
 ),
 

@@ -1,11 +1,8 @@
 -- Incremental (see macros/incremental.sql): rebuilds the rows whose upstream changed.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
         unique_key='response_id',
         pre_hook="{{ delete_changed_keys('response_id', 'int_token_costs', 'response_id') }}",
-        on_schema_change='fail',
     )
 }}
 
