@@ -24,12 +24,12 @@ from claude_analytics.core.serving.queries import (
     SNAPSHOT_INFO,
     TOKEN_REPORT_DIMENSIONS,
     TOKEN_REPORT_PERIODS,
-    fill_slots,
     query,
     query_parameters,
     splits_by_user,
     token_report_sql,
 )
+from claude_analytics.core.sql_files import fill_slots
 
 MARTS_YAML = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
 SQL_DIR = Path(queries_module.__file__).parent / "sql"

@@ -17,7 +17,7 @@ from typing import Any
 from claude_analytics.core.serving.queries import existing_relations
 from claude_analytics.core.serving.reports import ReportError, ReportKind
 from claude_analytics.core.serving.snapshot import open_snapshot
-from claude_analytics.core.sql_files import read_sql
+from claude_analytics.core.sql_files import fill_slots, read_sql
 
 # Messages listed under each error class.
 TOP_MESSAGES = 3
@@ -182,7 +182,7 @@ def _sql(options: InsightOptions) -> str:
         by = options.by or "model"
         if by not in CACHE_DIMENSIONS:
             raise ReportError(f"report cache --by takes {', '.join(CACHE_DIMENSIONS)}")
-        query = query.replace("{dimension}", CACHE_DIMENSIONS[by])
+        return fill_slots(query, {"dimension": CACHE_DIMENSIONS[by]})
     elif options.by:
         raise ReportError("--by applies to daily, weekly, monthly, session and cache reports")
     return query

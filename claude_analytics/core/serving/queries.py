@@ -8,14 +8,13 @@ panel whose mart or column is missing says which instead of failing the whole pa
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import duckdb
 
 from claude_analytics.core.serving.needs import needs
-from claude_analytics.core.sql_files import read_sql
+from claude_analytics.core.sql_files import fill_slots, read_sql
 
 # Relations the snapshot adds beside the marts (written by core/serving/snapshot.py).
 QUALITY_CHECKS = "quality.check_results"
@@ -108,16 +107,6 @@ TOKEN_REPORT_DIMENSIONS: Mapping[str, str] = {
     "project": "project_id",
     "branch": "coalesce(git_branch, '(no branch)')",
 }
-_SLOT = re.compile(r"\$\{(\w+)\}")
-
-
-def fill_slots(sql: str, values: Mapping[str, str]) -> str:
-    """Put fixed SQL into a query's `${name}` slots; every slot must be given, and nothing
-    else. (`$name` without braces stays a bound parameter.)"""
-    slots = set(_SLOT.findall(sql))
-    if slots != set(values):
-        raise ValueError(f"The query's slots are {sorted(slots)}, not {sorted(values)}")
-    return _SLOT.sub(lambda match: values[match.group(1)], sql)
 
 
 def token_report_sql(period: str, dimension: str = "model", user_filter: bool = False) -> str:

@@ -8,8 +8,6 @@ unescaped.
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -25,6 +23,7 @@ from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
 from claude_analytics.core.config import Settings
+from claude_analytics.core.files import write_text_atomically
 from claude_analytics.core.serving.dashboard.charts import (
     RECENT_DAYS,
     SECTION_TABLES,
@@ -227,12 +226,9 @@ def render(snapshot: Path) -> tuple[str, DashboardResult]:
 
 
 def build_dashboard(snapshot: Path, out: Path) -> DashboardResult:
-    """Write the page next to its final place, then swap it in: a reader never sees half."""
+    """Render the page and swap it in whole: a reader never sees half of it."""
     page, result = render(snapshot)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.{uuid.uuid4().hex}.tmp")
-    staging.write_text(page, encoding="utf-8")
-    os.replace(staging, out)
+    write_text_atomically(out, page)
     result.path = out
     result.bytes = out.stat().st_size
     return result

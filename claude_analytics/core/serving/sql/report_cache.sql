@@ -3,7 +3,7 @@ with filtered as (
 
     select
         *,
-        {dimension} as dimension
+        ${dimension} as dimension
     from marts.agg_cache_efficiency
     where
         ($since is null or event_date >= $since)
