@@ -14,7 +14,7 @@ from claude_analytics.commands import jobs as ops_jobs
 from claude_analytics.commands import run as ops_run
 from claude_analytics.commands import status as ops_status
 from claude_analytics.commands.report import report
-from claude_analytics.core.config import export_for_subprocesses, load_settings
+from claude_analytics.core.config import load_settings
 from claude_analytics.core.sources.sample.generator import (
     DEFAULT_DAYS,
     DEFAULT_SEED,
@@ -53,13 +53,15 @@ def demo(
 @app.command()
 def prepare() -> None:
     """Parse the dbt project so Dagster can load its manifest (done once per change)."""
-    from claude_analytics.defs.transform.dbt_project import dbt_project
+    from claude_analytics.defs.resources import dbt_resource
+    from claude_analytics.defs.transform.dbt_project import dbt_project, prepare_manifest
 
-    # The profile renders DUCKDB_PATH: parsing with the pipeline's own value lets the first
-    # run reuse this parse (dbt re-parses everything when the profile differs).
-    export_for_subprocesses(load_settings())
+    # The profile renders the warehouse path: parsing with the pipeline's own dbt resource
+    # (its `--vars`) lets the first run reuse this parse (dbt re-parses everything when the
+    # profile differs).
     project = dbt_project()
-    project.preparer.prepare(project)
+    with dbt_resource(load_settings()).process_config_and_initialize_cm() as dbt:
+        prepare_manifest(project, dbt)
     console.print(f"dbt manifest ready at {project.manifest_path}")
 
 

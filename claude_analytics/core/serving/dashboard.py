@@ -30,7 +30,7 @@ import pyarrow.compute as pc
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from claude_analytics.core.config import Settings
+from claude_analytics.core.config import HomeLayout
 from claude_analytics.core.pricing.tables import sql
 from claude_analytics.core.serving.queries import (
     PANELS,
@@ -54,7 +54,7 @@ RECENT_DAYS = 30
 USER_FILTER_LIMIT = 25
 
 
-def dashboard_path(settings: Settings) -> Path:
+def dashboard_path(settings: HomeLayout) -> Path:
     return settings.home / "dashboard" / "index.html"
 
 
