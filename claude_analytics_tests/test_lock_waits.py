@@ -61,17 +61,20 @@ def test_dbt_waits_for_a_foreign_lock_and_logs_the_wait() -> None:
         # a day noted as loaded: dbt skips a warehouse that was never loaded
         con.execute(f"insert into {warehouse.LOADED_DAYS} values ('2026-11-02', now(), 'test')")
     instance = dg.DagsterInstance.ephemeral()
+    # dbt reads the price tables the reference asset writes; the dbt assets are read from the
+    # manifest before the lock is taken, so the run starts while it is held
+    assets = [model_prices, dbt_models_definition()]
+    resources = {
+        "dbt": dbt_resource(settings),  # the pipeline's: dbt builds into `database`
+        "duckdb": WarehouseResource(database=str(database)),
+        "home": HomeResource(directory=str(settings.home)),
+    }
     holder = _hold(database)
     try:
         started = time.monotonic()
         result = dg.materialize(
-            # dbt reads the price tables the reference asset writes
-            [model_prices, dbt_models_definition()],
-            resources={
-                "dbt": dbt_resource(settings),  # the pipeline's: dbt builds into `database`
-                "duckdb": WarehouseResource(database=str(database)),
-                "home": HomeResource(directory=str(settings.home)),
-            },
+            assets,
+            resources=resources,
             instance=instance,
             raise_on_error=False,
         )
