@@ -99,11 +99,6 @@ def analytics_snapshot_definition() -> dg.AssetsDefinition:
     )(build_analytics_snapshot)
 
 
-@dg.definitions
-def serving_snapshot() -> dg.Definitions:
-    return dg.Definitions(assets=[analytics_snapshot_definition()])
-
-
 @dg.asset(
     key=DASHBOARD,
     deps=[SERVING_SNAPSHOT],
@@ -131,3 +126,10 @@ def dashboard(
     }
     yield from own_materialization(context, DASHBOARD, metadata)
     yield dg.MaterializeResult(metadata=metadata)
+
+
+@dg.definitions
+def serving_assets() -> dg.Definitions:
+    """A module with a `@dg.definitions` function contributes only what it returns: the
+    dashboard is listed beside the snapshot."""
+    return dg.Definitions(assets=[analytics_snapshot_definition(), dashboard])
