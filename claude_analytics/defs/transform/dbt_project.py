@@ -59,12 +59,12 @@ def prepare_manifest(project: DbtProject, dbt: DbtCliResource) -> None:
     variables the pipeline's builds use (dagster-dbt's own preparer runs the `dbt` on PATH).
 
     Processes that load the definitions together (test workers, a code server beside the
-    CLI) parse one at a time; one that waited finds the manifest another wrote and stops.
+    CLI) parse one at a time, under the lock file dagster-dbt's preparer takes; one that
+    waited finds the manifest another wrote and stops.
     """
-    target = project.project_dir / project.target_path
-    target.mkdir(parents=True, exist_ok=True)
+    project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
     before = project.manifest_path.stat().st_mtime if project.manifest_path.exists() else 0.0
-    with (target / "manifest.parse-lock").open("a") as lock:
+    with project.manifest_path.with_suffix(".concurrent-update-lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if project.manifest_path.exists() and project.manifest_path.stat().st_mtime > before:
             return
