@@ -105,7 +105,7 @@ def parse(source: Any, batch: Any, window: Any, redact: bool = True) -> Any:
 
 def _open_source(settings: Any) -> Any:
     """The source the environment selects, opened the way `claude-analytics run` opens it."""
-    from claude_analytics.defs.resource_types import source_resource
+    from claude_analytics.defs.resources import source_resource
 
     with source_resource(settings).process_config_and_initialize_cm() as resource:
         return resource.open()
@@ -131,7 +131,7 @@ def mongo_sync(args: argparse.Namespace) -> Result:
     """Load the JSONL directory into the collection, as `claude-analytics sync` does."""
     from claude_analytics.core.config import load_settings
     from claude_analytics.core.sources.mongo.sync import sync_directory
-    from claude_analytics.defs.resource_types import mongo_resource
+    from claude_analytics.defs.resources import mongo_resource
 
     with mongo_resource(load_settings()).process_config_and_initialize_cm() as mongo:
         target = mongo.target()
@@ -177,11 +177,10 @@ def _definitions() -> tuple[Any, Any, float]:
     """The code location and the settings, loaded as a run loads them, and the seconds
     that took (imports included: a user's run pays them)."""
     started = time.perf_counter()
-    from claude_analytics.core.config import export_for_subprocesses, load_settings
+    from claude_analytics.core.config import load_settings
     from claude_analytics.definitions import defs
 
     settings = load_settings()
-    export_for_subprocesses(settings)
     return defs(), settings, time.perf_counter() - started
 
 

@@ -15,14 +15,13 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_dbt import DbtCliResource
 
 from claude_analytics.core.config import load_settings
 from claude_analytics.core.warehouse import tables as warehouse
 from claude_analytics.defs.reference.assets import model_prices
-from claude_analytics.defs.resource_types import WarehouseResource
-from claude_analytics.defs.transform.assets import dbt_models
-from claude_analytics.defs.transform.dbt_project import dbt_project
+from claude_analytics.defs.resource_types import HomeResource, WarehouseResource
+from claude_analytics.defs.resources import dbt_resource
+from claude_analytics.defs.transform.assets import dbt_models_definition
 
 HOLD_SECONDS = 2.5
 # A notebook that holds a write connection for a while, then closes it.
@@ -54,22 +53,28 @@ def lock_waits(instance: dg.DagsterInstance, run_id: str) -> list[str]:
 
 
 def test_dbt_waits_for_a_foreign_lock_and_logs_the_wait() -> None:
-    database = load_settings().duckdb_path
+    settings = load_settings()
+    database = settings.duckdb_path
     database.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(database)) as con:
         warehouse.ensure_raw_tables(con)  # dbt builds every model over empty raw tables
         # a day noted as loaded: dbt skips a warehouse that was never loaded
         con.execute(f"insert into {warehouse.LOADED_DAYS} values ('2026-11-02', now(), 'test')")
     instance = dg.DagsterInstance.ephemeral()
+    # dbt reads the price tables the reference asset writes; the dbt assets are read from the
+    # manifest before the lock is taken, so the run starts while it is held
+    assets = [model_prices, dbt_models_definition()]
+    resources = {
+        "dbt": dbt_resource(settings),  # the pipeline's: dbt builds into `database`
+        "duckdb": WarehouseResource(database=str(database)),
+        "home": HomeResource(directory=str(settings.home)),
+    }
     holder = _hold(database)
     try:
         started = time.monotonic()
         result = dg.materialize(
-            [model_prices, dbt_models],  # dbt reads the price tables the reference asset writes
-            resources={
-                "dbt": DbtCliResource(project_dir=dbt_project()),
-                "duckdb": WarehouseResource(database=str(database)),
-            },
+            assets,
+            resources=resources,
             instance=instance,
             raise_on_error=False,
         )

@@ -21,7 +21,7 @@ from claude_analytics.commands.runner import run_full_pipeline, source_date_rang
 from claude_analytics.core.config import load_settings
 from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 from claude_analytics.definitions import defs
-from claude_analytics.defs.resource_types import source_resource
+from claude_analytics.defs.resources import source_resource
 from claude_analytics_tests.conftest import count_source_lines, entries_by_event_date
 
 SPAN_DAYS = 540

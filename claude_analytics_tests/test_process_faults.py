@@ -29,12 +29,8 @@ from claude_analytics.core.sources.jsonl import JsonlDirectorySource
 from claude_analytics.core.warehouse.locks import WarehouseLockedError
 from claude_analytics.defs.lake.assets import lake_raw
 from claude_analytics.defs.partitions import partition_bounds
-from claude_analytics.defs.resource_types import (
-    LakeResource,
-    QualityResource,
-    WarehouseResource,
-    source_resource,
-)
+from claude_analytics.defs.resource_types import LakeResource, QualityResource, WarehouseResource
+from claude_analytics.defs.resources import source_resource
 from claude_analytics.defs.warehouse.assets import warehouse_raw
 from claude_analytics_tests.conftest import SMALL_SAMPLE
 from claude_analytics_tests.test_lock_waits import lock_waits

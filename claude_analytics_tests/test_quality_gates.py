@@ -22,6 +22,7 @@ from claude_analytics.core.alerts.failures import StepFailure
 from claude_analytics.core.config import load_settings
 from claude_analytics.definitions import defs
 from claude_analytics.defs.alerts.sensors import alert_on_run_failure
+from claude_analytics.defs.resources import alerts_resource
 from claude_analytics_tests.conftest import SMALL_SAMPLE
 
 FIRST = SMALL_SAMPLE.start
@@ -111,6 +112,7 @@ def test_failed_gates_stop_the_marts_and_raise_an_alert(
         dagster_run=result.dagster_run,
         dagster_event=result.get_run_failure_event(),
         repository_def=defs().get_repository_def(),
+        resources={"alerts": alerts_resource(settings)},
     ).for_run_failure()
     alert_on_run_failure(context)
 
@@ -216,6 +218,7 @@ def test_an_alert_names_the_exception_under_dagsters_wrapper_and_the_failing_day
         dagster_run=result.dagster_run,
         dagster_event=result.get_run_failure_event(),
         repository_def=definitions.get_repository_def(),
+        resources={"alerts": alerts_resource(load_settings())},
     ).for_run_failure()
     alert_on_run_failure(context)
 

@@ -1,9 +1,13 @@
-"""The Dagster instance the CLI runs against: the user's DAGSTER_HOME, or one under the home."""
+"""The Dagster instance the CLI runs against: the user's DAGSTER_HOME, or one under the home.
+
+The instance is opened from its folder; nothing exports DAGSTER_HOME into this process's
+environment. A `dagster` or `dg` subprocess started for the same instance is given
+DAGSTER_HOME in its own environment by whoever starts it.
+"""
 
 from __future__ import annotations
 
 import fcntl
-import os
 import shutil
 from pathlib import Path
 
@@ -16,13 +20,12 @@ REPO_DAGSTER_YAML = Path(__file__).resolve().parents[2] / "deploy" / "dagster.ya
 
 
 def ensure_dagster_home(settings: Settings) -> Path:
-    """Point DAGSTER_HOME at a folder that holds the project's dagster.yaml (SQLite, pools)."""
+    """The Dagster home folder, created with the project's dagster.yaml (SQLite, pools)."""
     home = settings.dagster_home
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists() and REPO_DAGSTER_YAML.exists():
         shutil.copyfile(REPO_DAGSTER_YAML, config)
-    os.environ["DAGSTER_HOME"] = str(home)
     return home
 
 
@@ -37,7 +40,7 @@ def get_instance(settings: Settings) -> dg.DagsterInstance:
     home = ensure_dagster_home(settings)
     with (home / ".storage.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        instance = dg.DagsterInstance.get()
+        instance = dg.DagsterInstance.from_config(str(home))
         # touching each storage creates and migrates it now, inside the lock
         instance.run_storage.get_runs_count()
         instance.get_asset_keys(limit=1)

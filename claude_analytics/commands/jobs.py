@@ -14,7 +14,6 @@ from claude_analytics.core.config import Settings, load_settings
 from claude_analytics.core.lake.data_range import lake_date_range
 from claude_analytics.core.warehouse.file import damage, move_aside
 from claude_analytics.defs.jobs import FULL_REFRESH_RUN_CONFIG
-from claude_analytics.defs.resource_types import source_resource
 
 console = Console()
 # A run config given to a job replaces its own, so the job's settings are passed again here.
@@ -32,6 +31,7 @@ def default_window(name: str, settings: Settings, now: datetime) -> tuple[date, 
     """The days a job covers when none are given: the schedule's for the hourly job, the
     data's own range for the full pipeline (source) and the warehouse rebuild (lake); the
     full refresh and maintenance are unpartitioned."""
+    from claude_analytics.defs.resources import source_resource
     from claude_analytics.defs.schedules import hourly_window
 
     if name == "hourly_incremental":

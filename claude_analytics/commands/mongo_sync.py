@@ -17,7 +17,7 @@ from claude_analytics.core.sources.mongo.sync import (
     jsonl_files,
     sync_directory,
 )
-from claude_analytics.defs.resource_types import mongo_resource
+from claude_analytics.defs.resources import mongo_resource
 
 
 def _print_report(console: Console, report: SyncReport) -> None:

@@ -29,7 +29,7 @@ from claude_analytics.commands.report import print_serving_locations
 from claude_analytics.commands.run_output import output_into, run_log_path
 from claude_analytics.commands.run_progress import DBT_STEP, RunProgress, Stage, describe_stage
 from claude_analytics.commands.runner import LayerCount, layer_counts, run_job_in_process
-from claude_analytics.core.config import Settings, export_for_subprocesses, load_settings
+from claude_analytics.core.config import Settings, load_settings
 from claude_analytics.defs.recovery import stale_runs
 
 console = Console()
@@ -211,12 +211,10 @@ def run_command(verbose: VerboseOption = False) -> None:
     """Materialise every asset on the configured source, then print where the results are."""
     from claude_analytics.commands.runner import source_date_range
     from claude_analytics.definitions import defs
-    from claude_analytics.defs.resource_types import source_resource
 
     settings = load_settings()
-    export_for_subprocesses(settings)
     definitions = defs()
-    with source_resource(settings).process_config_and_initialize_cm() as resource:
+    with definitions.resources["source"].process_config_and_initialize_cm() as resource:
         console.print(f"Source: [bold]{settings.source_kind}[/] ({resource.open().describe()})")
         window = source_date_range(resource)
     if window is None:

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 
 from claude_analytics.commands.instance import get_instance
-from claude_analytics.core.config import Settings, export_for_subprocesses
+from claude_analytics.core.config import Settings
 from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from claude_analytics.core.lake import catalog as lake
 from claude_analytics.core.warehouse.relations import relation_rows
@@ -29,8 +29,10 @@ class LayerCount:
 
 
 def source_date_range(source: LogSourceResource) -> tuple[date, date] | None:
-    """The partitions holding data, clamped to the partitions that exist."""
-    found = source.open().event_date_range()
+    """The partitions holding data, clamped to the partitions that exist. The resource is
+    initialised here: its variables (`dg.EnvVar`) resolve only then."""
+    with source.process_config_and_initialize_cm() as initialised:
+        found = initialised.open().event_date_range()
     if found is None:
         return None
     first_partition, end = partition_bounds()
@@ -55,8 +57,8 @@ def run_job_in_process(
     A partitioned job runs its whole window [first, last] as one single-run backfill.
     Runs whose process died first give back the pool slots they hold (`stale_runs`). A
     caller that follows the run's events passes the instance it listens on and the run id.
+    The job runs with the resources `defs` binds (defs/resources.py), as in the code location.
     """
-    export_for_subprocesses(settings)
     job = defs.resolve_job_def(name)
     # INFO keeps progress (batches, dbt nodes) visible without every engine event.
     config: dict = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}

@@ -2,6 +2,9 @@
 
 Every path and source choice of the platform is decided here, at call time, so tests can
 point everything at temporary directories by setting variables and nothing is read at import.
+The Dagster code location binds its resources from these functions once, when it loads
+(`defs/resources.py`); the CLI calls them itself. Nothing here writes the environment: dbt
+gets the warehouse path from its resource (`--vars`), not from an exported variable.
 """
 
 from __future__ import annotations
@@ -21,24 +24,18 @@ ICEBERG_CATALOG_NAME = "default"
 ICEBERG_ENV_PREFIX = "PYICEBERG_CATALOG__DEFAULT__"
 
 
+def resolve_path(value: str | Path) -> Path:
+    """A configured path as every reader must see it: `~` expanded, absolute. dbt runs in its
+    project folder, so a relative path would name another file there."""
+    return Path(value).expanduser().resolve()
+
+
 @dataclass(frozen=True)
-class Settings:
-    """Resolved configuration; paths are absolute so subprocesses (dbt) see the same files."""
+class HomeLayout:
+    """Where the platform keeps its files under `CLAUDE_ANALYTICS_HOME`: the one place each
+    path derived from the home is spelled, for the CLI and the Dagster resources alike."""
 
     home: Path
-    duckdb_path: Path
-    logs_dir: Path | None
-    mongo_configured: bool
-    mongo_db: str
-    mongo_collection: str
-
-    @property
-    def source_kind(self) -> SourceKind:
-        if self.mongo_configured:
-            return "mongodb"
-        if self.logs_dir is not None:
-            return "jsonl"
-        return "sample"
 
     @property
     def lake_dir(self) -> Path:
@@ -58,22 +55,58 @@ class Settings:
         return self.home / "price_overrides.csv"
 
     @property
+    def alerts_log(self) -> Path:
+        return self.home / "alerts.log"
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """Where the pipeline's dbt builds write their artifacts: one folder per home, kept
+        from run to run, so dbt finds its previous `partial_parse.msgpack` and parses only
+        what changed (dagster-dbt's default is a new folder per invocation, a full parse)."""
+        return self.home / "dbt" / "target"
+
+    @property
+    def default_duckdb_path(self) -> Path:
+        """The writer's database when `DUCKDB_PATH` is unset."""
+        return self.home / "analytics.duckdb"
+
+
+@dataclass(frozen=True)
+class Settings(HomeLayout):
+    """Resolved configuration; paths are absolute so subprocesses (dbt) see the same files."""
+
+    duckdb_path: Path
+    logs_dir: Path | None
+    mongo_configured: bool
+    mongo_db: str
+    mongo_collection: str
+
+    @property
+    def source_kind(self) -> SourceKind:
+        if self.mongo_configured:
+            return "mongodb"
+        if self.logs_dir is not None:
+            return "jsonl"
+        return "sample"
+
+    @property
     def dagster_home(self) -> Path:
         return Path(os.environ.get("DAGSTER_HOME") or self.home / "dagster").resolve()
 
 
 def load_settings() -> Settings:
-    """Read the environment variables documented in DESIGN.md."""
-    home = Path(os.environ.get("CLAUDE_ANALYTICS_HOME") or DEFAULT_HOME).expanduser().resolve()
+    """Read the environment variables documented in DESIGN.md; the defaults derived from
+    others (the warehouse under the home, the source from which variables are set) are
+    decided here and nowhere else."""
+    home = resolve_path(os.environ.get("CLAUDE_ANALYTICS_HOME") or DEFAULT_HOME)
     duckdb_env = os.environ.get("DUCKDB_PATH")
-    duckdb_path = (
-        Path(duckdb_env).expanduser().resolve() if duckdb_env else home / "analytics.duckdb"
-    )
     logs_env = os.environ.get("CLAUDE_LOGS_DIR")
     return Settings(
         home=home,
-        duckdb_path=duckdb_path,
-        logs_dir=Path(logs_env).expanduser().resolve() if logs_env else None,
+        duckdb_path=resolve_path(duckdb_env)
+        if duckdb_env
+        else HomeLayout(home).default_duckdb_path,
+        logs_dir=resolve_path(logs_env) if logs_env else None,
         mongo_configured=bool(os.environ.get("MONGO_URI")),
         mongo_db=os.environ.get("MONGO_DB") or DEFAULT_MONGO_DB,
         mongo_collection=os.environ.get("MONGO_COLLECTION") or DEFAULT_MONGO_COLLECTION,
@@ -131,24 +164,15 @@ def iceberg_env_properties(env: Mapping[str, str] | None = None) -> dict[str, st
     }
 
 
-def export_for_subprocesses(settings: Settings) -> None:
-    """dbt runs as a subprocess and reads the warehouse path from its profile's env_var."""
-    os.environ["DUCKDB_PATH"] = str(settings.duckdb_path)
-    os.environ["DUCKDB_MEMORY_LIMIT"] = duckdb_memory_limit()
-    os.environ["CLAUDE_ANALYTICS_HOME"] = str(settings.home)
-
-
 DEFAULT_MAX_DEAD_LETTER_RATE = 0.01
 
 
 @dataclass(frozen=True)
 class QualitySettings:
-    """Data-quality and reliability knobs (issue: quality gates, redaction, alerts)."""
+    """Data-quality knobs (issue: quality gates, redaction)."""
 
     redact: bool
     max_dead_letter_rate: float
-    alerts_log: Path
-    alert_webhook_url: str | None
 
 
 def load_quality_settings() -> QualitySettings:
@@ -158,8 +182,6 @@ def load_quality_settings() -> QualitySettings:
         redact=os.environ.get("CLAUDE_ANALYTICS_REDACT", "1").strip().lower()
         not in ("0", "false", "no", "off"),
         max_dead_letter_rate=float(rate) if rate else DEFAULT_MAX_DEAD_LETTER_RATE,
-        alerts_log=load_settings().home / "alerts.log",
-        alert_webhook_url=os.environ.get("ALERT_WEBHOOK_URL") or None,
     )
 
 
@@ -204,13 +226,7 @@ def load_identity_settings() -> IdentitySettings:
     )
 
 
+# DuckDB's memory bound for the warehouse writer and dbt (`DUCKDB_MEMORY_LIMIT`). DuckDB's
+# own default is 80% of RAM; with a bound, large loads and builds spill to disk instead, so
+# a run's peak memory stays flat however long the history grows.
 DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
-
-
-def duckdb_memory_limit() -> str:
-    """DuckDB's memory bound for the warehouse writer and dbt (`DUCKDB_MEMORY_LIMIT`).
-
-    DuckDB's own default is 80% of RAM; with a bound, large loads and builds spill to disk
-    instead, so a run's peak memory stays flat however long the history grows.
-    """
-    return os.environ.get("DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT

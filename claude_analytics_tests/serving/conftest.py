@@ -34,12 +34,17 @@ def materialize_serving(warehouse: Path) -> dg.ExecuteInProcessResult:
     """Rebuild the snapshot and the dashboard against the Dagster instance of the home."""
     from claude_analytics.commands.instance import get_instance
     from claude_analytics.core.config import load_settings
-    from claude_analytics.defs.serving.assets import analytics_snapshot, dashboard
+    from claude_analytics.defs.resource_types import HomeResource
+    from claude_analytics.defs.serving.assets import analytics_snapshot_definition, dashboard
 
+    settings = load_settings()
     return dg.materialize(
-        [analytics_snapshot, dashboard],
-        instance=get_instance(load_settings()),
-        resources={"duckdb": DuckDBResource(database=str(warehouse))},
+        [analytics_snapshot_definition(), dashboard],
+        instance=get_instance(settings),
+        resources={
+            "duckdb": DuckDBResource(database=str(warehouse)),
+            "home": HomeResource(directory=str(settings.home)),
+        },
     )
 
 

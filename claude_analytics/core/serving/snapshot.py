@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from claude_analytics.core.config import Settings
+from claude_analytics.core.config import HomeLayout
 from claude_analytics.core.files import replacing
 from claude_analytics.core.serving.queries import (
     QUALITY_CHECKS,
@@ -42,7 +42,7 @@ class SnapshotResult:
     seconds: float
 
 
-def snapshot_path(settings: Settings) -> Path:
+def snapshot_path(settings: HomeLayout) -> Path:
     return settings.serving_dir / SNAPSHOT_FILE
 
 

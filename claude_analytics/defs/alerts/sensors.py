@@ -3,10 +3,11 @@ to `ALERT_WEBHOOK_URL` (Slack, Teams, any JSON endpoint) when it is set."""
 
 import dagster as dg
 
-from claude_analytics.core.alerts.delivery import build_alert, deliver
+from claude_analytics.core.alerts.delivery import build_alert
 from claude_analytics.core.alerts.failures import StepFailure, partitions_of, step_failure
-from claude_analytics.core.config import load_quality_settings, secret_values
+from claude_analytics.core.config import secret_values
 from claude_analytics.defs.alerts.step_assets import step_assets
+from claude_analytics.defs.resource_types import AlertsResource
 
 
 def _failures(context: dg.RunFailureSensorContext) -> list[StepFailure]:
@@ -32,17 +33,18 @@ def _failures(context: dg.RunFailureSensorContext) -> list[StepFailure]:
     description="Appends failed runs to alerts.log and posts them to ALERT_WEBHOOK_URL.",
     default_status=dg.DefaultSensorStatus.RUNNING,
 )
-def alert_on_run_failure(context: dg.RunFailureSensorContext) -> None:
-    settings = load_quality_settings()
+def alert_on_run_failure(context: dg.RunFailureSensorContext, alerts: AlertsResource) -> None:
     run = context.dagster_run
     alert = build_alert(
         job_name=run.job_name,
         run_id=run.run_id,
         message=context.failure_event.message or "run failed",
         failures=_failures(context),
+        # every secret of the process's environment, bound to a resource or not (the
+        # object store's keys are pyiceberg's own variables): scrubbed from the alert
         secrets=secret_values(),
         partitions=partitions_of(run.tags),
     )
-    delivery = deliver(alert, settings.alerts_log, settings.alert_webhook_url)
+    delivery = alerts.deliver(alert)
     if delivery.webhook_error:
         context.log.warning(f"Alert webhook failed ({delivery.webhook_error}); logged only.")

@@ -8,17 +8,17 @@ across restarts.
 
 from collections.abc import Callable
 from datetime import timedelta
-from pathlib import Path
 
 import dagster as dg
 
-from claude_analytics.core.config import load_settings
+from claude_analytics.core.config import resolve_path
 from claude_analytics.core.sources import jsonl_changes
 from claude_analytics.core.sources.mongo.changes import ChangeCursor, find_changes, observe, run_key
 from claude_analytics.defs.extract.assets import MONGODB_CONVERSATIONS
 from claude_analytics.defs.jobs import full_pipeline
 from claude_analytics.defs.partitions import partition_bounds
 from claude_analytics.defs.resource_types import LogSourceResource, MongoResource
+from claude_analytics.defs.resources import settings_at_load
 from claude_analytics.defs.schedules import range_request
 
 CHANGED_DAYS_TAG = "claude_analytics/changed_days"
@@ -117,7 +117,7 @@ def new_lines(context: dg.SensorEvaluationContext, source: LogSourceResource) ->
             skip_reason="The source is not a JSONL directory: CLAUDE_LOGS_DIR is unset or "
             "MONGO_URI is set."
         )
-    root = Path(source.logs_dir)
+    root = resolve_path(source.logs_dir)
     if not root.is_dir():
         return dg.SensorResult(skip_reason=f"The logs directory {root} does not exist (yet).")
     cursor = jsonl_changes.FileCursor.from_json(context.cursor)
@@ -162,7 +162,7 @@ def jsonl_sensor(running: bool) -> dg.SensorDefinition:
 
 @dg.definitions
 def sensors() -> dg.Definitions:
-    settings = load_settings()
+    settings = settings_at_load()
     return dg.Definitions(
         sensors=[
             mongodb_sensor(running=settings.mongo_configured),

@@ -1,11 +1,11 @@
 """Weekly housekeeping as assets, so every run's effect (files, bytes) is on record."""
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from claude_analytics.core.config import resolve_path
 from claude_analytics.core.lake import catalog as lake
 from claude_analytics.core.lake import maintenance
 from claude_analytics.defs.lake.assets import (
@@ -105,7 +105,7 @@ def iceberg_snapshot_expiry(
     description="The warehouse's WAL checkpointed into the file and its statistics refreshed.",
 )
 def duckdb_checkpoint(duckdb: DuckDBResource) -> dg.MaterializeResult:
-    path = Path(duckdb.database)
+    path = resolve_path(duckdb.database)
     path.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.get_connection() as con:
         result = maintenance.checkpoint_and_analyze(con, path)

@@ -5,11 +5,11 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from claude_analytics.core.config import load_settings
 from claude_analytics.core.pricing.library import library_version
 from claude_analytics.core.pricing.tables import build_reference_tables
 from claude_analytics.core.warehouse import tables as warehouse
 from claude_analytics.defs.asset_events import own_materialization
+from claude_analytics.defs.resource_types import HomeResource
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL, RAW_CONVERSATIONS
 
 MODEL_PRICES = dg.AssetKey(["reference", "model_prices"])
@@ -43,9 +43,9 @@ MODEL_MATCHES = dg.AssetKey(["reference", "model_matches"])
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
 def model_prices(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, home: HomeResource
 ) -> Iterator[dg.AssetMaterialization | dg.MaterializeResult]:
-    overrides = load_settings().price_overrides_path
+    overrides = home.layout().price_overrides_path
     with duckdb.get_connection() as con:
         warehouse.ensure_raw_tables(con)
         built = build_reference_tables(con, overrides)

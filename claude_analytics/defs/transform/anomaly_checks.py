@@ -7,8 +7,6 @@ from collections.abc import Iterator
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from claude_analytics.core.alerts.anomaly_alerts import alert_new_anomalies
-from claude_analytics.core.config import load_quality_settings
 from claude_analytics.core.warehouse.anomalies import (
     API_ERROR_BURST,
     DAILY_COST_SPIKE,
@@ -16,6 +14,7 @@ from claude_analytics.core.warehouse.anomalies import (
     RUNAWAY_SESSION,
     find_anomalies,
 )
+from claude_analytics.defs.resource_types import AlertsResource
 from claude_analytics.defs.warehouse.assets import DUCKDB_WRITER_POOL
 
 ANOMALY_CHECKS = {
@@ -44,14 +43,13 @@ ANOMALY_CHECKS = {
     pool=DUCKDB_WRITER_POOL,
 )
 def anomaly_checks(
-    context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource
+    context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, alerts: AlertsResource
 ) -> Iterator[dg.AssetCheckResult]:
     with duckdb.get_connection() as con:
         found = find_anomalies(con)
-    quality = load_quality_settings()
     for name, (asset, _) in ANOMALY_CHECKS.items():
         anomalies = found[name]
-        delivery = alert_new_anomalies(anomalies, quality.alerts_log, quality.alert_webhook_url)
+        delivery = alerts.alert_new_anomalies(anomalies)
         if delivery.webhook_errors:
             context.log.warning(
                 f"Alert webhook failed ({', '.join(sorted(set(delivery.webhook_errors)))}); "

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import importlib.metadata
-import os
-import shutil
+import json
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cache, cached_property
@@ -15,39 +15,60 @@ import dagster as dg
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
+    DbtCliInvocation,
     DbtCliResource,
     DbtProject,
 )
 from packaging import version
 
-from claude_analytics.core.config import Settings
+from claude_analytics.core.config import HomeLayout, resolve_path
 from claude_analytics.defs.freshness import HOURLY_FRESHNESS
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[3] / "dbt_project"
 LAYERS = ("staging", "intermediate", "marts")
 
 
-def _put_dbt_on_path() -> None:
-    """dbt is installed next to this interpreter; `.venv/bin/dagster ...` run without an
-    activated environment would otherwise not find it."""
-    if shutil.which("dbt") is None:
-        os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]])
+def dbt_executable() -> str:
+    """dbt by absolute path, the one installed beside this interpreter: `.venv/bin/dagster ...`
+    run without an activated environment has no dbt on its PATH, and the platform changes no
+    process's PATH to give it one. Elsewhere (dbt installed apart), the `dbt` on PATH."""
+    beside = Path(sys.executable).parent / "dbt"
+    return str(beside) if beside.exists() else "dbt"
 
 
 @cache
 def dbt_project() -> DbtProject:
     """The project, with its manifest ready.
 
-    `prepare_if_dev` re-parses under `dagster dev`; elsewhere (tests, CI, `make run`, the
-    image) the manifest is prepared explicitly, and as a last resort here when it is missing
-    so a fresh clone never fails to load its definitions.
+    Under `dagster dev` it re-parses at every load, as dagster-dbt's `prepare_if_dev` does;
+    elsewhere (tests, CI, `make run`, the image) the manifest is prepared explicitly
+    (`claude-analytics prepare`), and as a last resort here when it is missing, so a fresh
+    clone never fails to load its definitions. Called when the definitions load, never at
+    import.
     """
-    _put_dbt_on_path()
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    project.prepare_if_dev()
-    if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+    if project.preparer.using_dagster_dev() or not project.manifest_path.exists():
+        prepare_manifest(
+            project, PipelineDbtResource(project_dir=project, dbt_executable=dbt_executable())
+        )
     return project
+
+
+def prepare_manifest(project: DbtProject, dbt: DbtCliResource) -> None:
+    """`dbt parse` into the project's target folder with `dbt`, the executable and profile
+    variables the pipeline's builds use (dagster-dbt's own preparer runs the `dbt` on PATH).
+
+    Processes that load the definitions together (test workers, a code server beside the
+    CLI) parse one at a time, under the lock file dagster-dbt's preparer takes; one that
+    waited finds the manifest another wrote and stops.
+    """
+    project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    before = project.manifest_path.stat().st_mtime if project.manifest_path.exists() else 0.0
+    with project.manifest_path.with_suffix(".concurrent-update-lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if project.manifest_path.exists() and project.manifest_path.stat().st_mtime > before:
+            return
+        dbt.cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
 
 SEEDS_GROUP = "seeds"
@@ -126,15 +147,15 @@ def translator() -> ClaudeAnalyticsTranslator:
     )
 
 
-def dbt_target_path(settings: Settings) -> Path:
-    """Where the pipeline's dbt builds write their artifacts: one folder per home, kept from
-    run to run, so dbt finds its previous `partial_parse.msgpack` and parses only what
-    changed (dagster-dbt's default is a new folder per invocation, a full parse each time)."""
-    return settings.home / "dbt" / "target"
-
-
 class PipelineDbtResource(DbtCliResource):
-    """dagster-dbt's CLI resource without two costs a build pays before dbt even starts.
+    """dagster-dbt's CLI resource given the pipeline's warehouse, and without two costs a
+    build pays before dbt even starts.
+
+    The profile (dbt_project/profiles.yml) reads the warehouse path and DuckDB's memory bound
+    from the variables `duckdb_path` and `duckdb_memory_limit`, which every invocation passes
+    with `--vars`: dbt gets them explicitly, and no process exports them into its own
+    environment for the subprocess to inherit. Builds write to the home's dbt target folder
+    (`HomeLayout.dbt_target_dir`) unless told otherwise.
 
     Each invocation ran `dbt --version` in a subprocess (a second dbt start, seconds) to
     learn which engine is installed, and built a dbt adapter in this process for
@@ -142,6 +163,28 @@ class PipelineDbtResource(DbtCliResource):
     open the DuckDB file beside dbt's writer anyway). The version comes from the installed
     dbt-core package instead, and no adapter is built.
     """
+
+    duckdb_path: str | None = None
+    memory_limit: str | None = None
+    home: str | None = None
+
+    def profile_vars(self) -> dict[str, str]:
+        """The values profiles.yml reads; an unset one falls back to the profile's default."""
+        found = {
+            "duckdb_path": str(resolve_path(self.duckdb_path)) if self.duckdb_path else None,
+            "duckdb_memory_limit": self.memory_limit,
+        }
+        return {name: value for name, value in found.items() if value}
+
+    def cli(
+        self, args: Sequence[str], *, target_path: Path | None = None, **kwargs: Any
+    ) -> DbtCliInvocation:
+        profile_vars = self.profile_vars()
+        if profile_vars:
+            args = [*args, "--vars", json.dumps(profile_vars, sort_keys=True)]
+        if target_path is None and self.home:
+            target_path = HomeLayout(resolve_path(self.home)).dbt_target_dir
+        return super().cli(args, target_path=target_path, **kwargs)
 
     @cached_property
     def _cli_version(self) -> version.Version:

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from plotly.io.json import to_json_plotly
 from plotly.offline import get_plotlyjs
 
-from claude_analytics.core.config import Settings
+from claude_analytics.core.config import HomeLayout
 from claude_analytics.core.files import write_text_atomically
 from claude_analytics.core.serving.dashboard.charts import (
     RECENT_DAYS,
@@ -35,7 +35,7 @@ from claude_analytics.core.serving.dashboard.data import read_snapshot
 TABLE_ROW_LIMIT = 50
 
 
-def dashboard_path(settings: Settings) -> Path:
+def dashboard_path(settings: HomeLayout) -> Path:
     return settings.home / "dashboard" / "index.html"
 
 
