@@ -10,20 +10,9 @@ from rich.console import Console
 from rich.table import Table
 
 from claude_analytics.core.config import load_settings
+from claude_analytics.core.sql_files import read_sql
 
 console = Console()
-
-_SUMMARY_SQL = """
-    select
-        reason,
-        count(*) as letters,
-        min(event_date) as first_day,
-        max(event_date) as last_day,
-        arg_min(source_file || coalesce(':' || line_number, ''), event_date) as example
-    from raw.dead_letters
-    group by reason
-    order by letters desc, reason
-"""
 
 
 def dead_letters(
@@ -35,11 +24,9 @@ def dead_letters(
         console.print(f"[yellow]No warehouse at {settings.duckdb_path} yet: run the pipeline.[/]")
         raise typer.Exit(0)
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        rows = con.execute(_SUMMARY_SQL).fetchall()
+        rows = con.execute(read_sql(__package__, "dead_letter_summary")).fetchall()
         samples = con.execute(
-            "select reason, source_file, line_number, left(raw_text, 200) from raw.dead_letters "
-            "order by event_date desc, source_file, line_number limit $n",
-            {"n": examples},
+            read_sql(__package__, "dead_letter_samples"), {"examples": examples}
         ).fetchall()
     table = Table(title=f"Dead letters ({sum(r[1] for r in rows):,})")
     for column in ("reason", "letters", "first day", "last day", "example location"):

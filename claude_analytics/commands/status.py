@@ -14,6 +14,7 @@ from rich.table import Table
 from claude_analytics.commands.instance import get_instance
 from claude_analytics.commands.runner import LayerCount, layer_counts
 from claude_analytics.core.config import Settings, load_settings
+from claude_analytics.core.sql_files import read_sql
 from claude_analytics.core.warehouse.file import REPAIR_HINT
 from claude_analytics.core.warehouse.locks import lock_holder_pid
 
@@ -37,12 +38,9 @@ def freshness(settings: Settings) -> Freshness:
     if not settings.duckdb_path.exists():
         return Freshness(extracted, None, None, 0, 0)
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
-        row = con.execute(
-            "select max(ingested_at), max(event_date), count(*) from raw.conversations"
-        ).fetchone()
-        letters = con.execute("select count(*) from raw.dead_letters").fetchone()
-    ingested, latest, total = row if row else (None, None, 0)
-    return Freshness(extracted, ingested, latest, int(total), int(letters[0]) if letters else 0)
+        row = con.execute(read_sql(__package__, "freshness")).fetchone()
+    ingested, latest, total, letters = row if row else (None, None, 0, 0)
+    return Freshness(extracted, ingested, latest, int(total), int(letters))
 
 
 def _when(value: datetime | date | None) -> str:

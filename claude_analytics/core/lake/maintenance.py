@@ -19,6 +19,8 @@ import pyarrow.compute as pc
 from pyiceberg.expressions import EqualTo
 from pyiceberg.table import Table
 
+from claude_analytics.core.sql_files import read_sql
+
 
 @dataclass(frozen=True)
 class Footprint:
@@ -173,10 +175,7 @@ def checkpoint_and_analyze(con: duckdb.DuckDBPyConnection, path: Path) -> Wareho
     file_before, wal_before = _size(path), _size(wal)
     con.execute("checkpoint")
     con.execute("analyze")
-    row = con.execute(
-        "select total_blocks, free_blocks from pragma_database_size() "
-        "where database_name = current_database()"
-    ).fetchone()
+    row = con.execute(read_sql(__package__, "database_size")).fetchone()
     return WarehouseMaintenance(
         file_bytes_before=file_before,
         wal_bytes_before=wal_before,

@@ -47,9 +47,7 @@ def observed_models(con: duckdb.DuckDBPyConnection) -> list[str]:
     A first build, and every build while `raw.loaded_days` is empty, reads every day.
     Runs inside the caller's transaction, which also replaces the reference tables.
     """
-    (since,) = con.execute(
-        "select max(loaded_through) from reference.observed_models_state"
-    ).fetchone() or (None,)
+    (since,) = con.execute(sql("observed_models_loaded_through")).fetchone() or (None,)
     days, loaded_through = con.execute(
         sql("observed_models_changed_days"), {"since": since}
     ).fetchone() or ([], None)
@@ -64,9 +62,7 @@ def observed_models(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute(sql("observed_models_forget"), {"all": every_day, "days": days})
         con.execute(sql("observed_models"), scope)
     con.execute(sql("observed_models_mark"), {"loaded_through": loaded_through})
-    found = con.execute(
-        "select distinct model_id from reference.observed_models order by model_id"
-    ).fetchall()
+    found = con.execute(sql("observed_model_ids")).fetchall()
     return [model_id for (model_id,) in found]
 
 
@@ -94,8 +90,7 @@ def build_reference_tables(
             }
             for match in matches
         ]
-        previous = con.execute("select model_id, fingerprint from reference.model_matches")
-        before = dict(previous.fetchall())
+        before = dict(con.execute(sql("model_match_fingerprints")).fetchall())
         con.register("new_prices", pa.Table.from_pylist([asdict(row) for row in rows]))
         con.execute(sql("replace_model_prices"))
         con.register("new_matches", _matches_table(match_rows))

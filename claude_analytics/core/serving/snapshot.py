@@ -25,7 +25,8 @@ from claude_analytics.core.serving.queries import (
     QUALITY_FRESHNESS,
     SNAPSHOT_INFO,
 )
-from claude_analytics.core.warehouse.relations import relation_rows
+from claude_analytics.core.sql_files import fill_slots, read_sql
+from claude_analytics.core.warehouse.relations import qualified_name, relation_rows
 
 SNAPSHOT_FILE = "analytics.duckdb"
 SNAPSHOT_ALIAS = "serving_snapshot"
@@ -50,50 +51,42 @@ def _quote_path(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+def _in_snapshot(relation: str) -> str:
+    """A `schema.name` of the snapshot (the quality tables) as a quoted, qualified name."""
+    return qualified_name(SNAPSHOT_ALIAS, *relation.split("."))
+
+
+def _sql(name: str, **slots: str) -> str:
+    return fill_slots(read_sql(__package__, name), slots)
+
+
 def _relations(con: duckdb.DuckDBPyConnection, schema: str) -> list[str]:
-    rows = con.execute(
-        """
-        select table_name from information_schema.tables
-        where table_catalog = current_database() and table_schema = $schema
-        order by table_name
-        """,
-        {"schema": schema},
-    ).fetchall()
+    rows = con.execute(_sql("schema_tables"), {"schema": schema}).fetchall()
     return [name for (name,) in rows]
 
 
 def _copy_dead_letters(con: duckdb.DuckDBPyConnection, target: str) -> None:
-    source = "raw.dead_letters" if "dead_letters" in _relations(con, "raw") else None
-    columns = f"""
-        entry_id, source_file, line_number, project_id, event_date, reason,
-        left(raw_text, {DEAD_LETTER_PREVIEW_CHARS}) as raw_text_preview, ingested_at, run_id
-    """
-    if source is None:
+    present = "dead_letters" in _relations(con, "raw")
+    if not present:
         from claude_analytics.core.contracts import DEAD_LETTER_SCHEMA
 
         con.register("no_dead_letters", DEAD_LETTER_SCHEMA.empty_table())
-        source = "no_dead_letters"
-    con.execute(f"create table {target} as select {columns} from {source}")
-    if source == "no_dead_letters":
-        con.unregister(source)
+    source = qualified_name("raw", "dead_letters") if present else "no_dead_letters"
+    con.execute(
+        _sql("copy_dead_letters", target=target, source=source),
+        {"preview_chars": DEAD_LETTER_PREVIEW_CHARS},
+    )
+    if not present:
+        con.unregister("no_dead_letters")
 
 
 def _copy_freshness(con: duckdb.DuckDBPyConnection, target: str, materialized: pa.Table) -> None:
     """Materialisation times, with the newest entry's time beside the raw table."""
-    latest_entry = "null::timestamptz"
+    latest_entry = None
     if "conversations" in _relations(con, "raw"):
-        latest_entry = "(select max(event_time) from raw.conversations)"
+        (latest_entry,) = con.execute(_sql("latest_entry")).fetchone() or (None,)
     con.register("materialized", materialized)
-    con.execute(
-        f"""
-        create table {target} as
-        select
-            asset_key,
-            last_materialized_at,
-            case when asset_key = 'raw/conversations' then {latest_entry} end as latest_data_at
-        from materialized
-        """
-    )
+    con.execute(_sql("copy_freshness", target=target), {"latest_entry_at": latest_entry})
     con.unregister("materialized")
 
 
@@ -118,17 +111,22 @@ def build_snapshot(
                 con.execute(f"create schema {snap}.{schema}")
                 for name in _relations(con, schema):
                     con.execute(
-                        f'create table {snap}.{schema}."{name}" as select * from {schema}."{name}"'
+                        _sql(
+                            "copy_table",
+                            target=qualified_name(snap, schema, name),
+                            source=qualified_name(schema, name),
+                        )
                     )
             con.execute(f"create schema {snap}.quality")
-            _copy_dead_letters(con, f"{snap}.{QUALITY_DEAD_LETTERS}")
+            _copy_dead_letters(con, _in_snapshot(QUALITY_DEAD_LETTERS))
             con.register("check_results", check_results)
-            con.execute(f"create table {snap}.{QUALITY_CHECKS} as select * from check_results")
-            con.unregister("check_results")
-            _copy_freshness(con, f"{snap}.{QUALITY_FRESHNESS}", materialized)
             con.execute(
-                f"create table {snap}.{SNAPSHOT_INFO} as "
-                "select $built_at::timestamptz as built_at, $run_id as run_id",
+                _sql("copy_table", target=_in_snapshot(QUALITY_CHECKS), source="check_results")
+            )
+            con.unregister("check_results")
+            _copy_freshness(con, _in_snapshot(QUALITY_FRESHNESS), materialized)
+            con.execute(
+                _sql("snapshot_info", target=_in_snapshot(SNAPSHOT_INFO)),
                 {"built_at": datetime.now(UTC), "run_id": run_id},
             )
             rows = {found.relation: found.rows for found in relation_rows(con, database=snap)}
@@ -136,12 +134,8 @@ def build_snapshot(
         finally:
             # Detached before the swap (the file must be complete and closed) or before the
             # staging file and its WAL are deleted on an error.
-            if snap in {
-                name
-                for (name,) in con.execute(
-                    "select database_name from duckdb_databases()"
-                ).fetchall()
-            }:
+            attached = {name for (name,) in con.execute(_sql("attached_databases")).fetchall()}
+            if snap in attached:
                 con.execute(f"detach {snap}")
     return SnapshotResult(
         path=target,

@@ -292,9 +292,7 @@ class JsonlDirectorySource:
             mask = pa.array(kept)
             lines, which, numbers = lines.filter(mask), which.filter(mask), numbers[kept]
         pieces = files.take(which).append_column("line_number", pa.array(numbers, pa.int64()))
-        ids = duckdb.sql(
-            "select md5(source_file || ':' || line_number) as entry_id from pieces"
-        ).to_arrow_table()
+        ids = duckdb.sql(read_sql(__package__, "entry_ids")).to_arrow_table()
         good = pa.Table.from_arrays(
             [
                 ids.column("entry_id").cast(pa.string()),

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import duckdb
 
+from claude_analytics.core.sql_files import read_sql
+
 
 def warehouse_ever_loaded(con: duckdb.DuckDBPyConnection) -> bool:
     """True once a warehouse load has changed a day (entries or dead letters)."""
-    tables = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'raw' and table_name = 'loaded_days'"
-    ).fetchone()
-    if not tables or not tables[0]:
+    table = con.execute(read_sql(__package__, "loaded_days_exists")).fetchone()
+    if not table or not table[0]:
         return False
-    row = con.execute("select exists (select 1 from raw.loaded_days)").fetchone()
+    row = con.execute(read_sql(__package__, "any_loaded_day")).fetchone()
     return bool(row and row[0])

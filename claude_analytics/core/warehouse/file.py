@@ -13,7 +13,9 @@ from pathlib import Path
 
 import duckdb
 
+from claude_analytics.core.sql_files import read_sql
 from claude_analytics.core.warehouse.locks import is_lock_conflict
+from claude_analytics.core.warehouse.relations import count_rows
 
 REPAIR_HINT = "`claude-analytics rebuild` moves it aside and rebuilds the warehouse from the lake"
 
@@ -25,12 +27,9 @@ def damage(path: Path) -> str | None:
         return None
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            tables = con.execute(
-                "select table_schema, table_name from information_schema.tables "
-                "where table_catalog = current_database() and table_type = 'BASE TABLE'"
-            ).fetchall()
+            tables = con.execute(read_sql(__package__, "base_tables")).fetchall()
             for schema, name in tables:
-                con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
+                count_rows(con, schema, name)
     except duckdb.Error as error:
         if is_lock_conflict(error):
             return None

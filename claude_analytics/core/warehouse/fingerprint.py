@@ -12,7 +12,7 @@ from datetime import date
 
 import duckdb
 
-RUN_COLUMNS = ("run_id",)
+from claude_analytics.core.sql_files import read_sql
 
 
 def partition_hashes(
@@ -24,25 +24,10 @@ def partition_hashes(
     repeated row still counts twice), so no sort of the day is needed to compute it. Rows
     are hashed with DuckDB's `hash()` over the typed values, three times faster than an md5
     of their text (the load hashes each window twice: before and after it replaces it).
+    `relation` is a table or view name, qualified or not (DuckDB's `query_table`).
     """
-    columns = [
-        row[0]
-        for row in con.execute(f"select * from {relation} limit 0").description or ()
-        if row[0] not in RUN_COLUMNS
-    ]
-    row_hash = "hash(" + ", ".join(_quote(c) for c in columns) + ")"
     rows = con.execute(
-        f"""
-        select event_date, printf('%032x', sum({row_hash})::hugeint)
-        from {relation}
-        where event_date >= $start and event_date < $end
-        group by event_date
-        order by event_date
-        """,
-        {"start": start, "end": end},
+        read_sql(__package__, "partition_hashes"),
+        {"relation": relation, "start": start, "end": end},
     ).fetchall()
     return {day: digest for day, digest in rows}
-
-
-def _quote(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'

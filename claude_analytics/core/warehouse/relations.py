@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from claude_analytics.core.sql_files import read_sql
+from claude_analytics.core.sql_files import fill_slots, read_sql
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,19 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def qualified_name(*parts: str) -> str:
+    """`schema.name` (or `database.schema.name`) with every part quoted."""
+    return ".".join(quote_identifier(part) for part in parts)
+
+
+def count_rows(con: duckdb.DuckDBPyConnection, *parts: str) -> int:
+    """Rows of the table or view named by `parts` (`schema, name`, or `database, schema,
+    name`), counted."""
+    sql = fill_slots(read_sql(__package__, "count_rows"), {"relation": qualified_name(*parts)})
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
 def relation_rows(
     con: duckdb.DuckDBPyConnection,
     schemas: Sequence[str] | None = None,
@@ -45,11 +58,8 @@ def relation_rows(
         {"database": database, "schemas": None if schemas is None else list(schemas)},
     ).fetchall()
     order = {schema: index for index, schema in enumerate(schemas or ())}
-    prefix = f"{quote_identifier(database)}." if database else ""
-    counts = []
-    for schema, name in sorted(found, key=lambda row: (order.get(row[0], 0), row[0], row[1])):
-        row = con.execute(
-            f"select count(*) from {prefix}{quote_identifier(schema)}.{quote_identifier(name)}"
-        ).fetchone()
-        counts.append(RelationRows(schema, name, int(row[0]) if row else 0))
-    return counts
+    within = (database,) if database else ()
+    return [
+        RelationRows(schema, name, count_rows(con, *within, schema, name))
+        for schema, name in sorted(found, key=lambda row: (order.get(row[0], 0), row[0], row[1]))
+    ]

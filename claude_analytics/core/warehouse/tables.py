@@ -10,6 +10,8 @@ import duckdb
 import pyarrow as pa
 
 from claude_analytics.core.contracts import DEAD_LETTER_SCHEMA, ENTRY_SCHEMA
+from claude_analytics.core.sql_files import fill_slots, read_sql
+from claude_analytics.core.warehouse.relations import qualified_name, quote_identifier
 
 RAW_TABLES: dict[str, pa.Schema] = {
     "raw.conversations": ENTRY_SCHEMA,
@@ -32,22 +34,36 @@ class ReplacedWindow:
     changed_days: frozenset[date]
 
 
+def _sql(name: str, **slots: str) -> str:
+    return fill_slots(read_sql(__package__, name), slots)
+
+
+def _relation(table: str) -> str:
+    """A key of RAW_TABLES (`raw.name`) as a quoted, qualified name."""
+    return qualified_name(*table.split("."))
+
+
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Create the raw schema and tables with the lake's column types; a table an older
     release created gains the columns added since (at its end, as in the lake)."""
     con.execute("create schema if not exists raw")
     for name, schema in RAW_TABLES.items():
+        relation = _relation(name)
         con.register("empty_shape", schema.empty_table())
-        con.execute(f"create table if not exists {name} as select * from empty_shape")
-        present = {row[0] for row in con.execute(f"select * from {name} limit 0").description}
+        con.execute(_sql("create_raw_table", relation=relation))
+        present = set(con.table(name).columns)
         for column, column_type, *_ in con.execute("describe empty_shape").fetchall():
             if column not in present:
-                con.execute(f'alter table {name} add column "{column}" {column_type}')
+                con.execute(
+                    _sql(
+                        "add_column",
+                        relation=relation,
+                        column_name=quote_identifier(column),
+                        column_type=column_type,
+                    )
+                )
         con.unregister("empty_shape")
-    con.execute(
-        f"create table if not exists {LOADED_DAYS} "
-        "(event_date date not null, loaded_at timestamptz not null, run_id varchar)"
-    )
+    con.execute(_sql("create_loaded_days"))
 
 
 def replace_window(
@@ -69,36 +85,29 @@ def replace_window(
     from claude_analytics.core.warehouse.fingerprint import partition_hashes
 
     schema = RAW_TABLES[table]
-    columns = ", ".join(f'"{name}"' for name in schema.names)
+    slots = {
+        "relation": _relation(table),
+        "column_names": ", ".join(quote_identifier(name) for name in schema.names),
+    }
     bounds = {"start": start, "end": end}
     con.execute("begin transaction")
     try:
         before = partition_hashes(con, table, start, end)
-        con.execute(f"delete from {table} where event_date >= $start and event_date < $end", bounds)
+        con.execute(_sql("delete_window", relation=slots["relation"]), bounds)
         inserted = 0
         if isinstance(rows, list):
             if rows:  # read_parquet fails on an empty list
-                inserted = _insert(
-                    con,
-                    # by name: files written before a column was added lack it (null)
-                    f"insert into {table} ({columns}) select {columns} "
-                    "from read_parquet($files, union_by_name = true) "
-                    "where event_date >= $start and event_date < $end",
-                    {**bounds, "files": rows},
-                )
+                inserted = _insert(con, _sql("insert_files", **slots), {**bounds, "files": rows})
         else:
             reader = pa.RecordBatchReader.from_batches(schema, (b.cast(schema) for b in rows))
             con.register("incoming", reader)
-            inserted = _insert(
-                con, f"insert into {table} ({columns}) select {columns} from incoming", {}
-            )
+            inserted = _insert(con, _sql("insert_batches", **slots), {})
             con.unregister("incoming")
         after = partition_hashes(con, table, start, end)
         changed = {day for day in before.keys() | after.keys() if before.get(day) != after.get(day)}
         if record_for_run is not None and changed:
-            con.executemany(
-                f"insert into {LOADED_DAYS} values (?, current_timestamp, ?)",
-                [(day, record_for_run) for day in sorted(changed)],
+            con.execute(
+                _sql("record_loaded_days"), {"days": sorted(changed), "run_id": record_for_run}
             )
         con.execute("commit")
     except BaseException:
@@ -117,9 +126,7 @@ def counts_by_date(
     con: duckdb.DuckDBPyConnection, table: str, start: date, end: date
 ) -> dict[date, int]:
     rows = con.execute(
-        f"select event_date, count(*) from {table} "
-        "where event_date >= $start and event_date < $end group by 1",
-        {"start": start, "end": end},
+        _sql("counts_by_date"), {"relation": table, "start": start, "end": end}
     ).fetchall()
     return {day: int(n) for day, n in rows}
 
@@ -127,9 +134,4 @@ def counts_by_date(
 def drop_superseded_dead_letters(con: duckdb.DuckDBPyConnection, start: date, end: date) -> int:
     """Delete the dead letters, of any day, whose line is now an entry of the window (a line
     completed after a run read half of it), as the lake did (`core/lake/supersede.py`)."""
-    return _insert(
-        con,
-        "delete from raw.dead_letters where entry_id in ("
-        "select entry_id from raw.conversations where event_date >= $start and event_date < $end)",
-        {"start": start, "end": end},
-    )
+    return _insert(con, _sql("drop_superseded_dead_letters"), {"start": start, "end": end})

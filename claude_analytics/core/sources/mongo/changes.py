@@ -20,6 +20,7 @@ from pymongo.collection import Collection
 
 from claude_analytics.core.sources.mongo.client import MongoTarget
 from claude_analytics.core.sources.mongo.documents import iso_millis, timestamp_text
+from claude_analytics.core.sql_files import read_sql
 from claude_analytics.core.timestamps import utc_connection
 
 # New documents looked at per sensor tick; a larger backlog is taken over several ticks.
@@ -71,26 +72,13 @@ class Changes:
     more: bool = False
 
 
-_DAYS_SQL = """
-    with timed as (
-        select id, coalesce(instant(timestamp_text), ingested_at) as event_time
-        from new_documents
-    )
-    select
-        greatest(least((event_time at time zone 'UTC')::date, $last), $first) as day,
-        count(*) as documents,
-        md5(string_agg(id, ',' order by id)) as fingerprint
-    from timed
-    group by all
-    order by day
-"""
-
-
 def _event_days(rows: pa.Table, first: date, last: date) -> list[DayChange]:
     """Event day of each document as parsing dates it, clamped into the partitions."""
     with utc_connection() as con:
         con.register("new_documents", rows)
-        found = con.execute(_DAYS_SQL, {"first": first, "last": last}).fetchall()
+        found = con.execute(
+            read_sql(__package__, "event_days"), {"first": first, "last": last}
+        ).fetchall()
     return [DayChange(day, int(n), fingerprint[:16]) for day, n, fingerprint in found]
 
 
