@@ -20,7 +20,7 @@ from filelock import FileLock
 
 from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 from claude_analytics_tests.support import repo_guard
-from claude_analytics_tests.support.warehouse_build import session_root
+from claude_analytics_tests.support.shared import session_root
 
 ISOLATED_VARIABLES = (
     "CLAUDE_LOGS_DIR",

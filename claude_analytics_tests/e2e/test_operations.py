@@ -1,8 +1,11 @@
-"""The operator's commands on one real deployment: a small sample backfilled from Dagster's
-own command line, then every README/RUNBOOK operation run against it in order.
+"""The operator's commands on a real deployment: a small sample backfilled from Dagster's
+own command line, then every README/RUNBOOK operation run against it.
 
-One module-scoped home keeps the suite fast (one CLI backfill instead of one per test);
-tests that destroy something (restore, rebuild) put it back and check they did.
+The tests that only read the deployment share one module-scoped home (one CLI backfill
+instead of one per test; its files are checked unchanged when the module ends). A test
+that changes a deployment (a job, a backup and restore, a lost lake) owns a home: the sample
+built in process (`own_home`), or a copy of the shared deployment's Dagster instance. So any
+test passes alone, and in any order.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from claude_analytics.core.config import load_settings
 from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
 from claude_analytics.core.lake import catalog as lake
 from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE, count_source_lines
+from claude_analytics_tests.support.shared import read_only_fingerprint
+from claude_analytics_tests.support.warehouse_build import run_window
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -67,17 +72,24 @@ def cli(*args: str):
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "220"})
 
 
-@pytest.fixture(scope="module")
-def ops_home(tmp_path_factory: pytest.TempPathFactory, small_sample_master: Path) -> OpsHome:
-    root = tmp_path_factory.mktemp("ops")
-    logs = root / "projects"
-    shutil.copytree(small_sample_master, logs)
-    env = {
+def _home_env(root: Path, logs: Path) -> dict[str, str]:
+    return {
         "CLAUDE_ANALYTICS_HOME": str(root / "home"),
         "DAGSTER_HOME": str(root / "home" / "dagster"),
         "CLAUDE_LOGS_DIR": str(logs),
         "HOME": str(root / "user_home"),
     }
+
+
+@pytest.fixture(scope="module")
+def deployment(
+    tmp_path_factory: pytest.TempPathFactory, small_sample_master: Path
+) -> Iterator[OpsHome]:
+    """The deployment the read-only tests share, backfilled from Dagster's command line."""
+    root = tmp_path_factory.mktemp("ops")
+    logs = root / "projects"
+    shutil.copytree(small_sample_master, logs)
+    env = _home_env(root, logs)
     with pytest.MonkeyPatch.context() as patch:
         for name in ISOLATED_VARIABLES:
             patch.delenv(name, raising=False)
@@ -90,16 +102,55 @@ def ops_home(tmp_path_factory: pytest.TempPathFactory, small_sample_master: Path
             "--select", "not group:maintenance", "--partition-range", f"{FIRST}...{LAST}",
         )  # fmt: skip
         assert result.returncode == 0, result.stderr[-3000:]
+    files = read_only_fingerprint(root)
+    yield OpsHome(root / "home", logs, env)
+    after = read_only_fingerprint(root)
+    changed = sorted(name for name in set(files) | set(after) if files.get(name) != after.get(name))
+    assert not changed, f"a test changed the shared deployment: {changed}"
+
+
+@pytest.fixture
+def ops_home(isolated_env: Path, deployment: OpsHome, monkeypatch: pytest.MonkeyPatch) -> OpsHome:
+    """This test runs against the shared deployment, and only reads it."""
+    for name, value in deployment.env.items():
+        monkeypatch.setenv(name, value)
+    return deployment
+
+
+@pytest.fixture
+def own_home(
+    isolated_env: Path,
+    tmp_path: Path,
+    small_sample_master: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> OpsHome:
+    """A deployment of this test's own: the same sample and window, built in process."""
+    root = tmp_path / "ops"
+    logs = root / "projects"
+    shutil.copytree(small_sample_master, logs)
+    env = _home_env(root, logs)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    ensure_dagster_home(load_settings())
+    run_window(root / "home", logs, FIRST, LAST)
     return OpsHome(root / "home", logs, env)
 
 
-@pytest.fixture(autouse=True)
-def in_ops_home(
-    isolated_env: Path, ops_home: OpsHome, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[None]:
-    for name, value in ops_home.env.items():
-        monkeypatch.setenv(name, value)
-    yield
+@pytest.fixture
+def own_instance(isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """An empty home of this test's own: only a Dagster instance, as `make dev` sets it up."""
+
+    def make(copy_of: OpsHome | None = None) -> OpsHome:
+        root = tmp_path / "ops"
+        env = _home_env(root, root / "projects")
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        if copy_of is not None:  # the deployment's runs and schedules, not its data
+            shutil.copytree(copy_of.home / "dagster", root / "home" / "dagster")
+        ensure_dagster_home(load_settings())
+        return OpsHome(root / "home", root / "projects", env)
+
+    return make
 
 
 def _warehouse(sql: str) -> int:
@@ -141,7 +192,7 @@ def test_a_cli_backfill_is_one_run_that_fills_every_layer(ops_home: OpsHome) -> 
     assert runs[0].tags[PARTITION_RANGE_END_TAG] == LAST.isoformat()
 
 
-def test_one_partition_from_the_cli_replaces_only_that_day(ops_home: OpsHome) -> None:
+def test_one_partition_from_the_cli_replaces_only_that_day(own_home: OpsHome) -> None:
     day = (FIRST + timedelta(days=1)).isoformat()
     before = _lake_rows(lake.CONVERSATIONS)
     result = dg_cli(
@@ -196,7 +247,7 @@ def test_doctor_names_the_process_holding_the_duckdb_lock(ops_home: OpsHome) -> 
 
 
 def test_doctor_fails_on_an_unreachable_mongodb_without_showing_the_password(
-    monkeypatch: pytest.MonkeyPatch,
+    ops_home: OpsHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -247,9 +298,9 @@ def _write_recent_entries(logs: Path) -> dict[str, str]:
     return {label: stamps[label].date().isoformat() for label in NEW_ENTRIES}
 
 
-def test_the_hourly_job_loads_yesterday_and_today_and_leaves_older_days(ops_home: OpsHome) -> None:
+def test_the_hourly_job_loads_yesterday_and_today_and_leaves_older_days(own_home: OpsHome) -> None:
     before = _warehouse("select count(*) from raw.conversations")
-    days = _write_recent_entries(ops_home.logs)
+    days = _write_recent_entries(own_home.logs)
     result = cli("run-job", "hourly_incremental")
     assert result.exit_code == 0, result.output
     added = sum(NEW_ENTRIES.values())
@@ -262,7 +313,9 @@ def test_the_hourly_job_loads_yesterday_and_today_and_leaves_older_days(ops_home
     )
 
 
-def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_the_whole_warehouse() -> None:
+def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_the_whole_warehouse(
+    own_home: OpsHome,
+) -> None:
     result = cli("run-job", "daily_full_refresh", "--verbose")
     assert result.exit_code == 0, result.output
     assert "Completed successfully" in result.output  # --verbose streams dbt's own output
@@ -277,7 +330,7 @@ def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_the_whole_wareho
     assert any("--full-refresh" in (entry.user_message or "") for entry in logs)
 
 
-def test_weekly_maintenance_runs_from_each_command_line() -> None:
+def test_weekly_maintenance_runs_from_each_command_line(own_home: OpsHome) -> None:
     rows = _lake_rows(lake.CONVERSATIONS)
     assert cli("run-job", "weekly_maintenance").exit_code == 0
     result = dagster(
@@ -295,7 +348,7 @@ def test_weekly_maintenance_runs_from_each_command_line() -> None:
     assert _lake_rows(lake.CONVERSATIONS) == rows
 
 
-def test_backup_keeps_the_newest_and_restore_verifies_counts(ops_home: OpsHome) -> None:
+def test_backup_keeps_the_newest_and_restore_verifies_counts(own_home: OpsHome) -> None:
     expected = _all_warehouse_counts()
     for _ in range(3):
         assert cli("backup", "--keep", "2").exit_code == 0
@@ -321,7 +374,7 @@ def test_backup_keeps_the_newest_and_restore_verifies_counts(ops_home: OpsHome) 
 
 
 def test_a_truncated_warehouse_is_reported_and_rebuilt_from_the_lake_alone(
-    ops_home: OpsHome, monkeypatch: pytest.MonkeyPatch
+    own_home: OpsHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = _all_warehouse_counts()
     path = load_settings().duckdb_path
@@ -334,7 +387,7 @@ def test_a_truncated_warehouse_is_reported_and_rebuilt_from_the_lake_alone(
     doctor = cli("doctor")
     assert doctor.exit_code == 1 and "moves it aside" in doctor.output
     # The source is gone too: the rebuild must not need it.
-    monkeypatch.setenv("CLAUDE_LOGS_DIR", str(ops_home.logs.parent / "gone"))
+    monkeypatch.setenv("CLAUDE_LOGS_DIR", str(own_home.logs.parent / "gone"))
     result = cli("rebuild")
     assert result.exit_code == 0, result.output
     assert _all_warehouse_counts() == expected
@@ -342,7 +395,7 @@ def test_a_truncated_warehouse_is_reported_and_rebuilt_from_the_lake_alone(
     assert kept.stat().st_size > 0
 
 
-def test_restore_says_what_to_do_when_the_lakes_data_files_are_gone(ops_home: OpsHome) -> None:
+def test_restore_says_what_to_do_when_the_lakes_data_files_are_gone(own_home: OpsHome) -> None:
     assert cli("backup").exit_code == 0  # metadata only, the default
     data_dirs = sorted((load_settings().lake_dir / "warehouse").rglob("data"))
     assert data_dirs
@@ -365,7 +418,7 @@ def test_restore_says_what_to_do_when_the_lakes_data_files_are_gone(ops_home: Op
     assert cli("doctor").exit_code == 0
 
 
-def test_everything_is_restored_from_the_source_after_losing_the_lake() -> None:
+def test_everything_is_restored_from_the_source_after_losing_the_lake(own_home: OpsHome) -> None:
     settings = load_settings()
     lake_before = {t: _lake_rows(t) for t in (lake.CONVERSATIONS, lake.DEAD_LETTERS)}
     warehouse_before = _all_warehouse_counts()
@@ -386,7 +439,8 @@ def test_everything_is_restored_from_the_source_after_losing_the_lake() -> None:
     assert "dagster - INFO - full_pipeline" in logged
 
 
-def test_schedules_are_listed_stopped_and_started_from_dagster_cli() -> None:
+def test_schedules_are_listed_stopped_and_started_from_dagster_cli(own_instance) -> None:
+    own_instance()
     listed = dagster("schedule", "list", "-w", "workspace.yaml")
     assert listed.returncode == 0, listed.stderr[-3000:]
     for name in ("hourly_incremental", "daily_full_refresh", "weekly_maintenance"):
@@ -405,7 +459,8 @@ def test_schedules_are_listed_stopped_and_started_from_dagster_cli() -> None:
     assert state() == "RUNNING"
 
 
-def test_instance_commands_of_the_runbook() -> None:
+def test_instance_commands_of_the_runbook(own_instance, deployment: OpsHome) -> None:
+    own_instance(copy_of=deployment)  # its runs: the wipe below must not touch the deployment
     pools = dagster("instance", "concurrency", "get", "--all")
     assert pools.returncode == 0, pools.stderr[-3000:]
     assert "duckdb_writer" in pools.stdout + pools.stderr

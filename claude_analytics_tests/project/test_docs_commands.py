@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -21,8 +22,8 @@ REPO = Path(__file__).resolve().parents[2]
 DOCS = ("README.md", "RUNBOOK.md")
 # Shell plumbing around the commands (activating the venv, exporting paths, copying files).
 SHELL = {"source", "export", "cp", "rm", "cd"}
-E2E = "test_operations_e2e"
-MAKE = "test_docs_commands::test_make_targets_run_the_documented_commands"
+E2E = "e2e.test_operations"
+MAKE = "project.test_docs_commands::test_make_targets_run_the_documented_commands"
 FROM_SOURCE = f"{E2E}::test_everything_is_restored_from_the_source_after_losing_the_lake"
 HOURLY = f"{E2E}::test_the_hourly_job_loads_yesterday_and_today_and_leaves_older_days"
 SCHEDULES = f"{E2E}::test_schedules_are_listed_stopped_and_started_from_dagster_cli"
@@ -38,10 +39,12 @@ COVERAGE: dict[str, str] = {
     "make bench": MAKE,
     # The benchmark itself takes minutes (a million entries by default), so CI runs its parts
     # on the small sample; BENCHMARKS.md records the last full run.
-    "python -m benchmarks.run": "test_benchmarks::test_stage_children_report_counts_rss_and_cpu",
+    "python -m benchmarks.run": (
+        "project.test_benchmarks::test_stage_children_report_counts_rss_and_cpu"
+    ),
     "claude-analytics run": FROM_SOURCE,
-    "claude-analytics demo": "test_docs_commands::test_demo_writes_the_requested_entries",
-    "claude-analytics prepare": "test_docs_commands::test_prepare_writes_the_dbt_manifest",
+    "claude-analytics demo": "project.test_docs_commands::test_demo_writes_the_requested_entries",
+    "claude-analytics prepare": "project.test_docs_commands::test_prepare_writes_the_dbt_manifest",
     "claude-analytics doctor": f"{E2E}::test_doctor_is_all_ok_after_a_run",
     "claude-analytics status": f"{E2E}::test_status_prints_the_runbook_freshness_figures",
     "claude-analytics run-job": HOURLY,
@@ -51,13 +54,13 @@ COVERAGE: dict[str, str] = {
         f"{E2E}::test_a_truncated_warehouse_is_reported_and_rebuilt_from_the_lake_alone"
     ),
     "claude-analytics doctor --fix": (
-        "test_stale_runs::test_a_run_killed_in_each_pooled_step_does_not_wedge_the_next"
+        "e2e.test_stale_runs::test_a_run_killed_in_each_pooled_step_does_not_wedge_the_next"
     ),
     "dagster asset materialize": f"{E2E}::test_a_cli_backfill_is_one_run_that_fills_every_layer",
     "dagster job execute": f"{E2E}::test_weekly_maintenance_runs_from_each_command_line",
     "dg launch --assets": f"{E2E}::test_one_partition_from_the_cli_replaces_only_that_day",
     "dg launch --job": f"{E2E}::test_weekly_maintenance_runs_from_each_command_line",
-    "dg check defs": "test_definitions::test_dg_check_defs_loads_the_code_location",
+    "dg check defs": "defs.test_definitions::test_dg_check_defs_loads_the_code_location",
     "dagster schedule list": SCHEDULES,
     "dagster schedule stop": SCHEDULES,
     "dagster schedule start": SCHEDULES,
@@ -66,16 +69,18 @@ COVERAGE: dict[str, str] = {
     "dagster instance migrate": f"{E2E}::test_instance_commands_of_the_runbook",
     "dagster run wipe": f"{E2E}::test_instance_commands_of_the_runbook",
     "dagster-daemon liveness-check": f"{E2E}::test_instance_commands_of_the_runbook",
-    "claude-analytics sync": "mongo.test_sync::test_sync_writes_the_design_shape_once",
+    "claude-analytics sync": "e2e.mongo.test_sync::test_sync_writes_the_design_shape_once",
     "claude-analytics report": "serving.test_reports::test_daily_report_equals_agg_model_costs",
     "claude-analytics dead-letters": (
-        "test_fault_tolerance::test_the_dead_letters_command_counts_each_reason"
+        "e2e.test_fault_tolerance::test_the_dead_letters_command_counts_each_reason"
     ),
     "python3 deploy/metabase/provision.py": (
         "serving.test_metabase::test_dry_run_plans_database_cards_and_dashboard"
     ),
     # No Docker engine runs in CI: the files the command reads are parsed and checked.
-    "docker compose up": "test_deploy_files::test_every_service_is_there_with_a_healthcheck",
+    "docker compose up": (
+        "project.test_deploy_files::test_every_service_is_there_with_a_healthcheck"
+    ),
 }
 MAKE_TARGETS = {
     "run": "claude-analytics run",
@@ -152,9 +157,25 @@ def test_demo_writes_the_requested_entries(tmp_path: Path) -> None:
 
 
 @pytest.mark.timeout(300)
-def test_prepare_writes_the_dbt_manifest() -> None:
-    from claude_analytics.defs.transform.dbt_project import dbt_project
+def test_prepare_writes_the_dbt_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a copy of the dbt project (the repository's own target/ is `make install`'s, and
+    no test writes inside the repository), whose manifest `prepare` writes anew."""
+    from claude_analytics.defs.transform import dbt_project as project_module
 
-    result = CliRunner().invoke(app, ["prepare"])
-    assert result.exit_code == 0, result.output
-    assert dbt_project().manifest_path.exists()
+    copy = tmp_path / "dbt_project"
+    shutil.copytree(
+        project_module.DBT_PROJECT_DIR,
+        copy,
+        ignore=shutil.ignore_patterns("logs", "dbt_packages", ".user.yml"),
+    )
+    manifest = copy / "target" / "manifest.json"
+    before = manifest.stat().st_mtime_ns if manifest.exists() else None
+    monkeypatch.setattr(project_module, "DBT_PROJECT_DIR", copy)
+    project_module.dbt_project.cache_clear()
+    try:
+        result = CliRunner().invoke(app, ["prepare"])
+        assert result.exit_code == 0, result.output
+        assert project_module.dbt_project().manifest_path == manifest
+        assert manifest.exists() and manifest.stat().st_mtime_ns != before
+    finally:
+        project_module.dbt_project.cache_clear()  # the next caller gets the real project

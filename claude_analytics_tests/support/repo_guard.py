@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from claude_analytics_tests.support.warehouse_build import changed_shared_builds
+from claude_analytics_tests.support.shared import changed_shared_builds
 
 IGNORED_FOLDERS = {".git", ".venv", ".cache", "__pycache__", ".pytest_cache", ".ruff_cache"}
 SNAPSHOTS = ("claude_analytics_tests/defs/definitions_snapshot.json",)

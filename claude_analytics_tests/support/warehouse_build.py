@@ -9,7 +9,6 @@ read the finished files.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from claude_analytics.commands.instance import get_instance
 from claude_analytics.commands.runner import run_full_pipeline
 from claude_analytics.core.config import load_settings
 from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_RANGE_START_TAG
+from claude_analytics_tests.support.shared import read_only_fingerprint, session_root
 
 
 @dataclass(frozen=True)
@@ -150,13 +150,6 @@ def seed_sample(home: Path, source: Path) -> Path:
     return sample
 
 
-def session_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The temporary folder every process of this pytest session shares: the base temp of
-    a plain run, its parent under pytest-xdist (each worker has a base temp of its own)."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
-
-
 def built_once(
     tmp_path_factory: pytest.TempPathFactory,
     name: str,
@@ -198,27 +191,3 @@ def built_once(
         stored["run_id"],
         None,
     )
-
-
-def read_only_fingerprint(root: Path) -> dict[str, list[int]]:
-    """Size and modification time of every file under `root` but the lock files readers
-    take (Dagster's storage lock, built.json itself)."""
-    return {
-        path.relative_to(root).as_posix(): [path.stat().st_size, path.stat().st_mtime_ns]
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and path.suffix != ".lock" and path.name != "built.json"
-    }
-
-
-def changed_shared_builds(shared: Path) -> list[str]:
-    """Files of the session's shared builds that differ from when they were built."""
-    changed = []
-    for marker in sorted(shared.glob("shared-*/built.json")):
-        recorded = json.loads(marker.read_text())["files"]
-        now = read_only_fingerprint(marker.parent)
-        changed += [
-            f"{marker.parent.name}/{name}"
-            for name in sorted(set(recorded) | set(now))
-            if recorded.get(name) != now.get(name)
-        ]
-    return changed
