@@ -9,7 +9,7 @@ export CLAUDE_ANALYTICS_HOME ?= $(CURDIR)/.claude_analytics
 export DAGSTER_HOME ?= $(CLAUDE_ANALYTICS_HOME)/dagster
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install test-deps run test dev lint format lock clean bench
+.PHONY: install test-deps run test test-fast dev lint format lock clean bench
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,8 +27,18 @@ run: install  ## materialise every asset on the configured source (the sample by
 test-deps:  ## the real servers and browser the tests use (idempotent)
 	bash scripts/install-test-deps.sh
 
-test: install test-deps  ## the whole test suite, as CI runs it
-	$(BIN)/pytest
+# Two workers: the machines CI and the benchmarks run on have two cores. Tests sharing a
+# module's build stay in one worker (`--dist loadgroup`, conftest.py); -p no:cacheprovider
+# keeps .pytest_cache out of the repository.
+PYTEST_WORKERS ?= 2
+test: install test-deps lint  ## the whole test suite, as CI runs it: lint, `dg check defs`, pytest
+	tmp=$$(mktemp -d) && mkdir "$$tmp/dagster" && cp deploy/dagster.yaml "$$tmp/dagster/" && \
+	CLAUDE_ANALYTICS_HOME="$$tmp" DAGSTER_HOME="$$tmp/dagster" $(BIN)/dg check defs; \
+	status=$$?; rm -rf "$$tmp"; exit $$status
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider --durations=30
+
+test-fast: install  ## the unit tests of the core (no Dagster, no dbt, no servers): seconds
+	$(BIN)/pytest claude_analytics_tests/unit -p no:cacheprovider --durations=10
 
 dev: install  ## the Dagster UI on http://localhost:3000, with the daemon (dg dev)
 	mkdir -p $(DAGSTER_HOME)

@@ -32,6 +32,7 @@ SCHEDULES = f"{E2E}::test_schedules_are_listed_stopped_and_started_from_dagster_
 COVERAGE: dict[str, str] = {
     "make run": MAKE,
     "make test": MAKE,
+    "make test-fast": MAKE,
     "make dev": MAKE,
     "make lint": MAKE,
     "make format": MAKE,
@@ -84,7 +85,8 @@ COVERAGE: dict[str, str] = {
 }
 MAKE_TARGETS = {
     "run": "claude-analytics run",
-    "test": "pytest",
+    "test": "pytest -n",
+    "test-fast": "pytest claude_analytics_tests/unit",
     "dev": "dg dev",
     "lint": "ruff check .",
     "format": "ruff format .",

@@ -24,3 +24,25 @@ def test_core_imports_no_dagster() -> None:
     modules, loaded = result.stdout.split(" ", 1)
     assert int(modules) > 30, "the walk found too few core modules to prove anything"
     assert loaded.strip() == "[]", f"core imported {loaded.strip()}"
+
+
+def test_the_unit_tests_import_no_dagster_and_no_dbt() -> None:
+    """`make test-fast` stays fast: the unit tests (and the conftest they load) test the core
+    without loading Dagster or dbt."""
+    program = (
+        "import importlib, pkgutil, sys\n"
+        "import claude_analytics_tests.conftest\n"
+        "import claude_analytics_tests.unit as unit\n"
+        "modules = list(pkgutil.walk_packages(unit.__path__, 'claude_analytics_tests.unit.'))\n"
+        "for module in modules:\n"
+        "    importlib.import_module(module.name)\n"
+        "loaded = sorted(n for n in sys.modules if n.split('.')[0] in"
+        " {'dagster', 'dagster_dbt', 'dbt'})\n"
+        "print(len(modules), loaded)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, check=True
+    )
+    modules, loaded = result.stdout.split(" ", 1)
+    assert int(modules) > 10, "the walk found too few unit test modules to prove anything"
+    assert loaded.strip() == "[]", f"the unit tests imported {loaded.strip()}"
