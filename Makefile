@@ -33,8 +33,9 @@ test-deps:  ## the real servers and browser the tests use (idempotent)
 PYTEST_WORKERS ?= 2
 test: install test-deps lint  ## the whole test suite, as CI runs it: lint, `dg check defs`, pytest
 	tmp=$$(mktemp -d) && mkdir "$$tmp/dagster" && cp deploy/dagster.yaml "$$tmp/dagster/" && \
-	CLAUDE_ANALYTICS_HOME="$$tmp" DAGSTER_HOME="$$tmp/dagster" $(BIN)/dg check defs; \
-	status=$$?; rm -rf "$$tmp"; exit $$status
+	cp -R dbt_project/target "$$tmp/dbt_target" && \
+	CLAUDE_ANALYTICS_HOME="$$tmp" DAGSTER_HOME="$$tmp/dagster" DBT_TARGET_PATH="$$tmp/dbt_target" \
+	$(BIN)/dg check defs; status=$$?; rm -rf "$$tmp"; exit $$status
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider --durations=30
 
 test-fast: install  ## the unit tests of the core (no Dagster, no dbt, no servers): seconds

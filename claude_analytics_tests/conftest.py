@@ -39,6 +39,7 @@ ISOLATED_VARIABLES = (
 # Five days around 2026-03-13, when Opus 4.6 and Sonnet 4.6 dropped their long-context
 # tier: the golden tests see both price periods and requests past 200k input tokens.
 SMALL_SAMPLE = SampleSpec(entries=1_000, start=date(2026, 3, 10), days=5)
+REPO = Path(__file__).resolve().parents[1]
 SMALL_SAMPLE_LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
 # Session-scoped fixtures no other worker can reuse (a server process and builds on it):
 # the tests that use them run in one worker, so it starts and builds once.
@@ -65,6 +66,25 @@ def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Every test gets its own temporary home; nothing reads the machine's ~/.claude."""
     yield isolate(monkeypatch, tmp_path)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dbt_target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """dbt's artifacts in a copy of the prepared `dbt_project/target` (`make install` prepares
+    it) under the session's temporary root, through dbt's own DBT_TARGET_PATH: every `dg`
+    command re-parses the project as `dagster dev` does, and no test writes in the repository."""
+    shared = session_root(tmp_path_factory)
+    target = shared / "dbt_target"
+    with FileLock(str(shared / "dbt_target.lock")):
+        if not target.exists():
+            prepared = REPO / "dbt_project" / "target"
+            if prepared.is_dir():
+                shutil.copytree(prepared, target)
+            else:
+                target.mkdir()
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setenv("DBT_TARGET_PATH", str(target))
+        yield target
 
 
 @pytest.fixture(scope="session")

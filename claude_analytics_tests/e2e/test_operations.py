@@ -68,8 +68,9 @@ def dg_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def cli(*args: str):
-    """`claude-analytics ...` in process, wide enough that rich never wraps a number."""
-    return CliRunner().invoke(app, list(args), env={"COLUMNS": "220"})
+    """`claude-analytics ...` in process, wide enough that rich never wraps a number, nor a
+    message after a temporary path (longer under pytest-xdist)."""
+    return CliRunner().invoke(app, list(args), env={"COLUMNS": "1000"})
 
 
 def _home_env(root: Path, logs: Path) -> dict[str, str]:
@@ -120,12 +121,12 @@ def ops_home(isolated_env: Path, deployment: OpsHome, monkeypatch: pytest.Monkey
 @pytest.fixture
 def own_home(
     isolated_env: Path,
-    tmp_path: Path,
+    tmp_path_factory: pytest.TempPathFactory,
     small_sample_master: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> OpsHome:
     """A deployment of this test's own: the same sample and window, built in process."""
-    root = tmp_path / "ops"
+    root = tmp_path_factory.mktemp("ops")
     logs = root / "projects"
     shutil.copytree(small_sample_master, logs)
     env = _home_env(root, logs)
@@ -137,11 +138,13 @@ def own_home(
 
 
 @pytest.fixture
-def own_instance(isolated_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def own_instance(
+    isolated_env: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
     """An empty home of this test's own: only a Dagster instance, as `make dev` sets it up."""
 
     def make(copy_of: OpsHome | None = None) -> OpsHome:
-        root = tmp_path / "ops"
+        root = tmp_path_factory.mktemp("ops")
         env = _home_env(root, root / "projects")
         for name, value in env.items():
             monkeypatch.setenv(name, value)

@@ -173,6 +173,7 @@ def test_prepare_writes_the_dbt_manifest(tmp_path: Path, monkeypatch: pytest.Mon
     manifest = copy / "target" / "manifest.json"
     before = manifest.stat().st_mtime_ns if manifest.exists() else None
     monkeypatch.setattr(project_module, "DBT_PROJECT_DIR", copy)
+    monkeypatch.delenv("DBT_TARGET_PATH", raising=False)  # the copy's own target/
     project_module.dbt_project.cache_clear()
     try:
         result = CliRunner().invoke(app, ["prepare"])

@@ -38,12 +38,18 @@ def _put_dbt_on_path() -> None:
 def dbt_project() -> DbtProject:
     """The project, with its manifest ready.
 
-    `prepare_if_dev` re-parses under `dagster dev`; elsewhere (tests, CI, `make run`, the
-    image) the manifest is prepared explicitly, and as a last resort here when it is missing
-    so a fresh clone never fails to load its definitions.
+    `prepare_if_dev` re-parses under `dagster dev` (and every `dg` command); elsewhere (tests,
+    CI, `make run`, the image) the manifest is prepared explicitly, and as a last resort here
+    when it is missing so a fresh clone never fails to load its definitions. dbt's own
+    `DBT_TARGET_PATH` moves its artifacts out of the project folder: the tests point it at a
+    temporary copy, so no test writes inside the repository.
     """
     _put_dbt_on_path()
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target_path=os.environ.get("DBT_TARGET_PATH") or "target",
+    )
     project.prepare_if_dev()
     if not project.manifest_path.exists():
         project.preparer.prepare(project)
