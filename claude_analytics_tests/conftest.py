@@ -213,9 +213,10 @@ def entries_by_event_date(root: Path) -> dict[date, int]:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`xdist_group` marks for `--dist loadgroup`: the tests of a module that has a
-    module-scoped fixture (a build, a server) run in one worker, which sets it up once;
-    so do the tests of a worker-bound session fixture (WORKER_BOUND)."""
+    """Groups for `--dist loadgroup`: the tests of a module that has a module-scoped fixture
+    (a build, a server) run in one worker, which sets it up once; so do the tests of a
+    worker-bound session fixture (WORKER_BOUND). Every other test is scheduled on its own."""
+    groups = {}
     for item in items:
         info = getattr(item, "_fixtureinfo", None)
         if info is None:
@@ -226,10 +227,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             for definitions in info.name2fixturedefs.values()
             if definitions
         )
-        if bound:
-            item.add_marker(pytest.mark.xdist_group(bound[0]))
-        elif module_scoped:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        group = bound[0] if bound else item.nodeid.split("::")[0] if module_scoped else None
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+            groups[item.nodeid] = group
+    if config.getoption("dist", "no") != "no" or os.environ.get("PYTEST_XDIST_WORKER"):
+        from claude_analytics_tests.support import xdist_groups
+
+        xdist_groups.record(config, groups)
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """`--dist loadgroup` with the groups above (support/xdist_groups.py says why)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from claude_analytics_tests.support.xdist_groups import SharedFixtureScheduling
+
+    return SharedFixtureScheduling(config, log)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -2,10 +2,10 @@
 own command line, then every README/RUNBOOK operation run against it.
 
 The tests that only read the deployment share one module-scoped home (one CLI backfill
-instead of one per test; its files are checked unchanged when the module ends). A test
-that changes a deployment (a job, a backup and restore, a lost lake) owns a home: the sample
-built in process (`own_home`), or a copy of the shared deployment's Dagster instance. So any
-test passes alone, and in any order.
+instead of one per test; its files are checked unchanged when the module ends). A test that
+changes a deployment (a job, a backup and restore, a lost lake) owns a home: a copy of the
+shared one when it does not write the lake (`copied_home`), else the sample built in process
+(`own_home`). So any test passes alone, and in any order.
 """
 
 from __future__ import annotations
@@ -138,22 +138,35 @@ def own_home(
 
 
 @pytest.fixture
+def copied_home(
+    isolated_env: Path,
+    deployment: OpsHome,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> OpsHome:
+    """A copy of the shared deployment (home and logs), for a test that writes no lake: the
+    copied lake catalog still names the deployment's data and metadata files, which such a
+    test only reads, or deletes the copy of (the module's end check proves it)."""
+    root = tmp_path_factory.mktemp("ops")
+    shutil.copytree(deployment.home, root / "home")
+    shutil.copytree(deployment.logs, root / "projects")
+    env = _home_env(root, root / "projects")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return OpsHome(root / "home", root / "projects", env)
+
+
+@pytest.fixture
 def own_instance(
     isolated_env: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
-):
+) -> OpsHome:
     """An empty home of this test's own: only a Dagster instance, as `make dev` sets it up."""
-
-    def make(copy_of: OpsHome | None = None) -> OpsHome:
-        root = tmp_path_factory.mktemp("ops")
-        env = _home_env(root, root / "projects")
-        for name, value in env.items():
-            monkeypatch.setenv(name, value)
-        if copy_of is not None:  # the deployment's runs and schedules, not its data
-            shutil.copytree(copy_of.home / "dagster", root / "home" / "dagster")
-        ensure_dagster_home(load_settings())
-        return OpsHome(root / "home", root / "projects", env)
-
-    return make
+    root = tmp_path_factory.mktemp("ops")
+    env = _home_env(root, root / "projects")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    ensure_dagster_home(load_settings())
+    return OpsHome(root / "home", root / "projects", env)
 
 
 def _warehouse(sql: str) -> int:
@@ -317,7 +330,7 @@ def test_the_hourly_job_loads_yesterday_and_today_and_leaves_older_days(own_home
 
 
 def test_the_daily_full_refresh_runs_dbt_with_full_refresh_over_the_whole_warehouse(
-    own_home: OpsHome,
+    copied_home: OpsHome,
 ) -> None:
     result = cli("run-job", "daily_full_refresh", "--verbose")
     assert result.exit_code == 0, result.output
@@ -351,7 +364,7 @@ def test_weekly_maintenance_runs_from_each_command_line(own_home: OpsHome) -> No
     assert _lake_rows(lake.CONVERSATIONS) == rows
 
 
-def test_backup_keeps_the_newest_and_restore_verifies_counts(own_home: OpsHome) -> None:
+def test_backup_keeps_the_newest_and_restore_verifies_counts(copied_home: OpsHome) -> None:
     expected = _all_warehouse_counts()
     for _ in range(3):
         assert cli("backup", "--keep", "2").exit_code == 0
@@ -377,7 +390,7 @@ def test_backup_keeps_the_newest_and_restore_verifies_counts(own_home: OpsHome) 
 
 
 def test_a_truncated_warehouse_is_reported_and_rebuilt_from_the_lake_alone(
-    own_home: OpsHome, monkeypatch: pytest.MonkeyPatch
+    copied_home: OpsHome, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     expected = _all_warehouse_counts()
     path = load_settings().duckdb_path
@@ -390,7 +403,7 @@ def test_a_truncated_warehouse_is_reported_and_rebuilt_from_the_lake_alone(
     doctor = cli("doctor")
     assert doctor.exit_code == 1 and "moves it aside" in doctor.output
     # The source is gone too: the rebuild must not need it.
-    monkeypatch.setenv("CLAUDE_LOGS_DIR", str(own_home.logs.parent / "gone"))
+    monkeypatch.setenv("CLAUDE_LOGS_DIR", str(copied_home.logs.parent / "gone"))
     result = cli("rebuild")
     assert result.exit_code == 0, result.output
     assert _all_warehouse_counts() == expected
@@ -421,7 +434,9 @@ def test_restore_says_what_to_do_when_the_lakes_data_files_are_gone(own_home: Op
     assert cli("doctor").exit_code == 0
 
 
-def test_everything_is_restored_from_the_source_after_losing_the_lake(own_home: OpsHome) -> None:
+def test_everything_is_restored_from_the_source_after_losing_the_lake(
+    copied_home: OpsHome,
+) -> None:
     settings = load_settings()
     lake_before = {t: _lake_rows(t) for t in (lake.CONVERSATIONS, lake.DEAD_LETTERS)}
     warehouse_before = _all_warehouse_counts()
@@ -442,8 +457,9 @@ def test_everything_is_restored_from_the_source_after_losing_the_lake(own_home: 
     assert "dagster - INFO - full_pipeline" in logged
 
 
-def test_schedules_are_listed_stopped_and_started_from_dagster_cli(own_instance) -> None:
-    own_instance()
+def test_schedules_are_listed_stopped_and_started_from_dagster_cli(
+    own_instance: OpsHome,
+) -> None:
     listed = dagster("schedule", "list", "-w", "workspace.yaml")
     assert listed.returncode == 0, listed.stderr[-3000:]
     for name in ("hourly_incremental", "daily_full_refresh", "weekly_maintenance"):
@@ -462,8 +478,7 @@ def test_schedules_are_listed_stopped_and_started_from_dagster_cli(own_instance)
     assert state() == "RUNNING"
 
 
-def test_instance_commands_of_the_runbook(own_instance, deployment: OpsHome) -> None:
-    own_instance(copy_of=deployment)  # its runs: the wipe below must not touch the deployment
+def test_instance_commands_of_the_runbook(copied_home: OpsHome) -> None:
     pools = dagster("instance", "concurrency", "get", "--all")
     assert pools.returncode == 0, pools.stderr[-3000:]
     assert "duckdb_writer" in pools.stdout + pools.stderr
