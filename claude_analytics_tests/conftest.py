@@ -22,6 +22,7 @@ from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 from claude_analytics_tests.support import repo_guard
 from claude_analytics_tests.support.shared import session_root
 
+REPO = Path(__file__).resolve().parents[1]
 ISOLATED_VARIABLES = (
     "CLAUDE_LOGS_DIR",
     "MONGO_URI",
@@ -39,7 +40,6 @@ ISOLATED_VARIABLES = (
 # Five days around 2026-03-13, when Opus 4.6 and Sonnet 4.6 dropped their long-context
 # tier: the golden tests see both price periods and requests past 200k input tokens.
 SMALL_SAMPLE = SampleSpec(entries=1_000, start=date(2026, 3, 10), days=5)
-REPO = Path(__file__).resolve().parents[1]
 SMALL_SAMPLE_LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
 # Session-scoped fixtures no other worker can reuse (a server process and builds on it):
 # the tests that use them run in one worker, so it starts and builds once.
@@ -245,6 +245,15 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     from claude_analytics_tests.support.xdist_groups import SharedFixtureScheduling
 
     return SharedFixtureScheduling(config, log)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's workers start with COLUMNS=80 and LINES=24 in their environment, which a
+    plain run does not have: the CLI's rich consoles, created when the CLI is imported, would
+    keep 80 columns whatever width a test asks for. A worker sees what a plain run sees."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        for name in ("COLUMNS", "LINES"):
+            os.environ.pop(name, None)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -245,10 +245,11 @@ def test_the_dead_letters_command_counts_each_reason(fault_run: FaultRun) -> Non
 
     from claude_analytics.cli import app
 
+    # wide enough that no row wraps, whatever the length of the temporary paths it shows
     outcome = CliRunner().invoke(
         app,
         ["dead-letters", "--examples", "3"],
-        env={"CLAUDE_ANALYTICS_HOME": str(fault_run.settings.home), "COLUMNS": "200"},
+        env={"CLAUDE_ANALYTICS_HOME": str(fault_run.settings.home), "COLUMNS": "1000"},
     )
     assert outcome.exit_code == 0, outcome.output
     expected: dict[str, int] = {}
