@@ -231,9 +231,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if group is not None:
             item.add_marker(pytest.mark.xdist_group(group))
             groups[item.nodeid] = group
-    if config.getoption("dist", "no") != "no" or os.environ.get("PYTEST_XDIST_WORKER"):
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         from claude_analytics_tests.support import xdist_groups
 
+        # Longest first: the units (a test, or a group) holding a `slow` test or a
+        # worker-bound build start before the rest, so none of them is left for the end.
+        slow = {
+            groups.get(item.nodeid, item.nodeid)
+            for item in items
+            if item.get_closest_marker("slow")
+        }
+        slow |= {group for group in groups.values() if group in WORKER_BOUND.values()}
+        items.sort(key=lambda item: groups.get(item.nodeid, item.nodeid) not in slow)
         xdist_groups.record(config, groups)
 
 

@@ -37,6 +37,7 @@ FIRST = SMALL_SAMPLE.start
 LAST = FIRST + timedelta(days=SMALL_SAMPLE.days)
 FAULT_DAY = FIRST + timedelta(days=2)
 LAKE_ASSET = dg.AssetKey(["lake", "raw", "conversations"])
+pytestmark = pytest.mark.slow  # one module-scoped run of the whole graph
 
 
 @dataclass

@@ -37,6 +37,7 @@ SEVENTEEN_MIB = 17 * 1024 * 1024
 # linux/prctl.h and linux/capability.h
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+pytestmark = pytest.mark.slow  # one module-scoped run of the whole graph
 
 
 def _without_permission_override() -> None:

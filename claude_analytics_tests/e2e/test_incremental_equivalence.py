@@ -75,6 +75,7 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 def test_day_by_day_runs_and_a_lost_file_end_as_one_full_build(
     sample: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> None:

@@ -33,6 +33,7 @@ def _lake_ids(identifier: str) -> list[str]:
     return table.scan(selected_fields=("entry_id",)).to_arrow()["entry_id"].to_pylist()
 
 
+@pytest.mark.slow
 def test_a_completed_line_supersedes_its_dead_letter_on_the_hourly_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -91,6 +91,7 @@ def test_a_run_over_a_sparse_history_records_only_the_days_with_data(
     assert loaded[0] == len(data_days)
 
 
+@pytest.mark.slow
 def test_a_rerun_of_unchanged_days_gives_dbt_no_day_to_rederive(sparse_history: Path) -> None:
     settings = load_settings()
     first, last = source_date_range(source_resource(settings)) or (FIRST_DAY, FIRST_DAY)

@@ -45,6 +45,7 @@ def test_every_layer_holds_every_source_entry(
     assert _warehouse_value("select sum(entries) from marts.agg_daily_summary") == expected
 
 
+@pytest.mark.slow
 def test_rerunning_a_window_is_idempotent(small_sample: Path, run_pipeline) -> None:
     run_pipeline(FIRST, LAST)
     first = _warehouse_value("select sum(hash(entry_id, raw_json)) from raw.conversations")

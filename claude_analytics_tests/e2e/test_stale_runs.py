@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from claude_analytics.commands.instance import get_instance
 from claude_analytics.core.config import load_settings
@@ -81,6 +82,7 @@ def _recovered(instance: dg.DagsterInstance, run_id: str) -> bool:
     )
 
 
+@pytest.mark.slow
 def test_a_run_killed_in_each_pooled_step_does_not_wedge_the_next(
     small_sample: Path, tmp_path: Path
 ) -> None:

@@ -32,7 +32,7 @@ from claude_analytics_tests.support.dagster_ui import TERMINAL_BACKFILL, TERMINA
 from claude_analytics_tests.support.dagster_ui import dagster_ui as start_dagster_ui
 
 DAYS = [SMALL_SAMPLE.start + timedelta(days=i) for i in (1, 2, 3)]
-pytestmark = pytest.mark.timeout(1500)
+pytestmark = [pytest.mark.timeout(1500), pytest.mark.slow]
 
 
 @dataclass(frozen=True)

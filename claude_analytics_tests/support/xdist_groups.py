@@ -41,10 +41,13 @@ def record(config: pytest.Config, groups: dict[str, str]) -> None:
 
 
 class SharedFixtureScheduling(LoadGroupScheduling):
-    """LoadGroupScheduling whose groups come from the workers' files."""
+    """LoadGroupScheduling whose groups come from the workers' files, and whose work units
+    are handed out in the workers' collection order (the slow ones first, conftest.py), not
+    by their number of tests."""
 
     def __init__(self, config: pytest.Config, log=None) -> None:
         super().__init__(config, log)
+        config.option.loadscopereorder = False
         self._groups: dict[str, str] | None = None
 
     def _split_scope(self, nodeid: str) -> str:

@@ -135,6 +135,7 @@ def warehouse_fingerprint(settings: Settings) -> tuple[int, int]:
     return int(count), int(digest)
 
 
+@pytest.mark.slow
 def test_a_server_stopped_mid_extract_fails_the_run_and_leaves_nothing_partial(
     small_sample: Path,
     mongo_server: MongoServer,
