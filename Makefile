@@ -9,7 +9,7 @@ export CLAUDE_ANALYTICS_HOME ?= $(CURDIR)/.claude_analytics
 export DAGSTER_HOME ?= $(CLAUDE_ANALYTICS_HOME)/dagster
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install test-deps run test test-fast dev lint format lock clean bench
+.PHONY: install test-deps run test test-fast check-defs dev lint format lock clean bench
 
 $(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,12 +31,15 @@ test-deps:  ## the real servers and browser the tests use (idempotent)
 # module's build stay in one worker (`--dist loadgroup`, conftest.py); -p no:cacheprovider
 # keeps .pytest_cache out of the repository.
 PYTEST_WORKERS ?= 2
-test: install test-deps lint  ## the whole test suite, as CI runs it: lint, `dg check defs`, pytest
+test: install test-deps  ## the whole test suite, as CI runs it: lint, `dg check defs`, pytest
+	$(MAKE) --no-print-directory --output-sync=target -j 2 lint check-defs
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider --durations=30
+
+check-defs: install  ## `dg check defs` on a temporary home, dbt's artifacts in a temporary copy
 	tmp=$$(mktemp -d) && mkdir "$$tmp/dagster" && cp deploy/dagster.yaml "$$tmp/dagster/" && \
 	cp -R dbt_project/target "$$tmp/dbt_target" && \
 	CLAUDE_ANALYTICS_HOME="$$tmp" DAGSTER_HOME="$$tmp/dagster" DBT_TARGET_PATH="$$tmp/dbt_target" \
 	$(BIN)/dg check defs; status=$$?; rm -rf "$$tmp"; exit $$status
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup -p no:cacheprovider --durations=30
 
 test-fast: install  ## the unit tests of the core (no Dagster, no dbt, no servers): seconds
 	$(BIN)/pytest claude_analytics_tests/unit -p no:cacheprovider --durations=10
