@@ -16,7 +16,7 @@ def mongo_available() -> bool:
         importlib.util.find_spec(name) is not None
         for name in (
             "claude_analytics.core.sources.mongo.source",
-            "claude_analytics_tests.mongo.server",
+            "claude_analytics_tests.support.mongo_server",
         )
     )
 
@@ -39,7 +39,7 @@ def mongo_stages(
     if all(label in done for label in labels.values()):
         measured.update({key: done[label] for key, label in labels.items()})
         return "measured by the resumed run"
-    from claude_analytics_tests.mongo.server import launch
+    from claude_analytics_tests.support.mongo_server import launch
 
     work = run_dir / "mongo"
     shutil.rmtree(work, ignore_errors=True)

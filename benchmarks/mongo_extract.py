@@ -82,7 +82,7 @@ def main() -> None:
         server = None
         uri = args.uri
         if not uri:
-            from claude_analytics_tests.mongo.server import launch
+            from claude_analytics_tests.support.mongo_server import launch
 
             server = launch(work / "server")
             uri = server.uri

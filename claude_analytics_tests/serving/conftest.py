@@ -1,25 +1,26 @@
-"""One pipeline run for every serving test: the sample through every layer, then the serving assets.
+"""The serving tests read the session's shared JSONL build (conftest.py `jsonl_warehouse`):
+the sample through every layer, then the serving assets once more.
 
-A full run costs ~20 s, so the snapshot, dashboard and report tests share it.
+A full run costs ~20 s, so the snapshot, dashboard and report tests share it, read-only: a
+test that rebuilds the snapshot copies the warehouse and the Dagster home first.
 """
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
-from claude_analytics_tests.conftest import SMALL_SAMPLE, isolate
+from claude_analytics_tests.conftest import isolate
+from claude_analytics_tests.support.warehouse_build import (
+    BuiltWarehouse,
+    materialize_serving,
+    pipeline_env,
+)
 
-FIRST = SMALL_SAMPLE.start
-LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
+__all__ = ["Served", "isolate", "materialize_serving", "warehouse_rows"]
 
 
 @dataclass(frozen=True)
@@ -30,47 +31,20 @@ class Served:
     dashboard: Path
 
 
-def materialize_serving(warehouse: Path) -> dg.ExecuteInProcessResult:
-    """Rebuild the snapshot and the dashboard against the Dagster instance of the home."""
-    from claude_analytics.commands.instance import get_instance
-    from claude_analytics.core.config import load_settings
-    from claude_analytics.defs.resource_types import HomeResource
-    from claude_analytics.defs.serving.assets import analytics_snapshot_definition, dashboard
-
-    settings = load_settings()
-    return dg.materialize(
-        [analytics_snapshot_definition(), dashboard],
-        instance=get_instance(settings),
-        resources={
-            "duckdb": DuckDBResource(database=str(warehouse)),
-            "home": HomeResource(directory=str(settings.home)),
-        },
-    )
-
-
 @pytest.fixture(scope="session")
-def served(tmp_path_factory: pytest.TempPathFactory, small_sample_master: Path) -> Iterator[Served]:
-    from claude_analytics.commands.runner import run_full_pipeline
+def served(jsonl_warehouse: BuiltWarehouse) -> Served:
     from claude_analytics.core.config import load_settings
     from claude_analytics.core.serving.dashboard import dashboard_path
     from claude_analytics.core.serving.snapshot import snapshot_path
-    from claude_analytics.definitions import defs
 
-    root = tmp_path_factory.mktemp("served")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        home = isolate(monkeypatch, root)
-        logs = root / "projects"
-        shutil.copytree(small_sample_master, logs)
-        monkeypatch.setenv("CLAUDE_LOGS_DIR", str(logs))
+    with pipeline_env(jsonl_warehouse.home, jsonl_warehouse.logs_dir):
         settings = load_settings()
-        assert run_full_pipeline(defs(), settings, FIRST, LAST).success
-        assert materialize_serving(settings.duckdb_path).success
-        yield Served(
-            home=home,
-            warehouse=settings.duckdb_path,
-            snapshot=snapshot_path(settings),
-            dashboard=dashboard_path(settings),
-        )
+    return Served(
+        home=jsonl_warehouse.home,
+        warehouse=settings.duckdb_path,
+        snapshot=snapshot_path(settings),
+        dashboard=dashboard_path(settings),
+    )
 
 
 def warehouse_rows(path: Path, sql: str) -> list[tuple]:

@@ -16,12 +16,10 @@ from claude_analytics.commands.instance import get_instance
 from claude_analytics.core.config import load_settings
 from claude_analytics.core.serving.dashboard import SECTIONS, render
 from claude_analytics.defs.serving.assets import DASHBOARD, SERVING_SNAPSHOT, mart_keys
-from claude_analytics_tests.serving.browser import CHROMIUM, HeadlessChromium
 from claude_analytics_tests.serving.conftest import Served, isolate, warehouse_rows
-from claude_analytics_tests.warehouse_build import BuiltWarehouse
+from claude_analytics_tests.support.browser import CHROMIUM, HeadlessChromium
+from claude_analytics_tests.support.warehouse_build import BuiltWarehouse
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SCREENSHOT = ARTIFACTS / "dashboard.png"
 CHART_IDS = {chart.id for _, charts in SECTIONS for chart in charts}
 READY = "document.body !== null && document.body.getAttribute('data-ready') === 'true'"
 
@@ -66,7 +64,10 @@ def test_dashboard_path_is_asset_metadata(served: Served, monkeypatch: pytest.Mo
     assert "<script src" not in outside_bundle and "<link" not in outside_bundle
 
 
-def test_dashboard_in_headless_chromium(served: Served, tmp_path: Path) -> None:
+def test_dashboard_in_headless_chromium(
+    served: Served, tmp_path: Path, artifacts_dir: Path
+) -> None:
+    screenshot = artifacts_dir / "dashboard.png"
     assert CHROMIUM.exists(), "scripts/test-deps/chromium.sh installs Debian's chromium"
     browser = HeadlessChromium(tmp_path / "profile")
     try:
@@ -75,8 +76,8 @@ def test_dashboard_in_headless_chromium(served: Served, tmp_path: Path) -> None:
             browser.evaluate("document.getElementById('dashboard-status').textContent")
         )
         charts = {chart["id"]: chart for chart in browser.evaluate(INSPECT_CHARTS)}
-        SCREENSHOT.unlink(missing_ok=True)
-        browser.screenshot(SCREENSHOT)
+        screenshot.unlink(missing_ok=True)
+        browser.screenshot(screenshot)
         errors = browser.console_errors()
         requested = browser.requested_urls()
     finally:
@@ -92,7 +93,7 @@ def test_dashboard_in_headless_chromium(served: Served, tmp_path: Path) -> None:
         k: v["marks"] for k, v in charts.items()
     }
     assert all(url.startswith(("file:", "data:", "about:")) for url in requested), requested
-    assert SCREENSHOT.stat().st_size > 50_000
+    assert screenshot.stat().st_size > 50_000
 
     # The plotted figures are the marts' figures.
     days = dict(

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 
 from claude_analytics.cli import app
 from claude_analytics.core.sources.sample.generator import team_identities
-from claude_analytics_tests import golden_insights
-from claude_analytics_tests.golden_insights import Insights
-from claude_analytics_tests.warehouse_build import BuiltWarehouse
+from claude_analytics_tests.support import golden_insights
+from claude_analytics_tests.support.golden_insights import Insights
+from claude_analytics_tests.support.warehouse_build import BuiltWarehouse
 
 
 @pytest.fixture(scope="module")

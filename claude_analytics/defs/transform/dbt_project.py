@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import importlib.metadata
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from functools import cache, cached_property
@@ -40,13 +41,19 @@ def dbt_executable() -> str:
 def dbt_project() -> DbtProject:
     """The project, with its manifest ready.
 
-    Under `dagster dev` it re-parses at every load, as dagster-dbt's `prepare_if_dev` does;
-    elsewhere (tests, CI, `make run`, the image) the manifest is prepared explicitly
-    (`claude-analytics prepare`), and as a last resort here when it is missing, so a fresh
-    clone never fails to load its definitions. Called when the definitions load, never at
-    import.
+    Under `dagster dev` (and every `dg` command) it re-parses at every load, as dagster-dbt's
+    `prepare_if_dev` does; elsewhere (tests, CI, `make run`, the image) the manifest is
+    prepared explicitly (`claude-analytics prepare`), and as a last resort here when it is
+    missing, so a fresh clone never fails to load its definitions. Called when the
+    definitions load, never at import. dbt's own `DBT_TARGET_PATH` moves its artifacts out of
+    the project folder: the tests point it at a temporary copy, so no test writes inside the
+    repository.
     """
-    project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+    project = DbtProject(
+        project_dir=DBT_PROJECT_DIR,
+        profiles_dir=DBT_PROJECT_DIR,
+        target_path=os.environ.get("DBT_TARGET_PATH") or "target",
+    )
     if project.preparer.using_dagster_dev() or not project.manifest_path.exists():
         prepare_manifest(
             project, PipelineDbtResource(project_dir=project, dbt_executable=dbt_executable())
