@@ -28,36 +28,51 @@ def query(name: str) -> str:
     return read_sql(__package__, name)
 
 
+# A query with a `${user_filter}` slot answers for everyone or for one person (`$user`).
+EVERYONE = "true"
+ONE_PERSON = "user_id = $user"
+
+
+def _for(sql: str, user_filter: str) -> str:
+    return fill_slots(sql, {"user_filter": user_filter}) if "${user_filter}" in sql else sql
+
+
 @dataclass(frozen=True)
 class PanelQuery:
     """One chart's data: the query file, and the file answering it for one person (`$user`)
-    when the snapshot can split it (None: not split). The cache and tool-error panels read
-    marts that carry user_id, so one file serves both, with `$user` null for everyone."""
+    when the snapshot can split it (None: not split). Most panels read one fact either way
+    and fill the file's `${user_filter}` slot; a panel drawn from a daily mart that is not
+    split by user has a `_user` file reading the fact instead. The cache and tool-error
+    panels read marts that carry user_id, so one file serves both, with `$user` null for
+    everyone."""
 
     name: str
     user_name: str | None = None
 
     @property
     def sql(self) -> str:
-        return query(self.name)
+        return _for(query(self.name), EVERYONE)
 
     @property
     def user_sql(self) -> str | None:
-        return query(self.user_name) if self.user_name else None
+        return _for(query(self.user_name), ONE_PERSON) if self.user_name else None
 
+
+# The dashboard's headline figures (KPIs), for everyone and per person.
+SUMMARY = PanelQuery("summary", "summary")
 
 PANELS: Mapping[str, PanelQuery] = {
     "tokens_by_model": PanelQuery("panel_tokens_by_model", "panel_tokens_by_model_user"),
     "cost_by_model": PanelQuery("panel_cost_by_model", "panel_cost_by_model_user"),
-    "cost_by_project": PanelQuery("panel_cost_by_project", "panel_cost_by_project_user"),
-    "cost_by_branch": PanelQuery("panel_cost_by_branch", "panel_cost_by_branch_user"),
+    "cost_by_project": PanelQuery("panel_cost_by_project", "panel_cost_by_project"),
+    "cost_by_branch": PanelQuery("panel_cost_by_branch", "panel_cost_by_branch"),
     "sessions_per_day": PanelQuery("panel_sessions_per_day", "panel_sessions_per_day_user"),
-    "session_duration": PanelQuery("panel_session_duration", "panel_session_duration_user"),
+    "session_duration": PanelQuery("panel_session_duration", "panel_session_duration"),
     "activity_heatmap": PanelQuery("panel_activity_heatmap"),
     "usage_blocks": PanelQuery("panel_usage_blocks"),
     "tool_efficiency": PanelQuery("panel_tool_efficiency"),
     "code_changes": PanelQuery("panel_code_changes"),
-    "subagent_share": PanelQuery("panel_subagent_share", "panel_subagent_share_user"),
+    "subagent_share": PanelQuery("panel_subagent_share", "panel_subagent_share"),
     "cache_by_day": PanelQuery("panel_cache_by_day", "panel_cache_by_day"),
     "cache_by_model": PanelQuery("panel_cache_by_model", "panel_cache_by_model"),
     "tool_error_classes": PanelQuery("panel_tool_error_classes", "panel_tool_error_classes"),

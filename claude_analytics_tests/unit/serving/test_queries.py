@@ -23,6 +23,7 @@ from claude_analytics.core.serving.queries import (
     QUALITY_DEAD_LETTERS,
     QUALITY_FRESHNESS,
     SNAPSHOT_INFO,
+    SUMMARY,
     TOKEN_REPORT_DIMENSIONS,
     TOKEN_REPORT_PERIODS,
     query,
@@ -39,11 +40,15 @@ QUALITY = {QUALITY_CHECKS, QUALITY_DEAD_LETTERS, QUALITY_FRESHNESS, SNAPSHOT_INF
 
 def _reader_queries() -> dict[str, str]:
     """Every query the dashboard and the token reports run (not the insight reports')."""
-    queries = {name: query(name) for name in ("summary", "summary_user", "users")}
+    queries = {
+        "summary": SUMMARY.sql,
+        "summary for one person": SUMMARY.user_sql or "",
+        "users": query("users"),
+    }
     for panel in PANELS.values():
         queries[panel.name] = panel.sql
-        if panel.user_name and panel.user_sql:
-            queries[panel.user_name] = panel.user_sql
+        if panel.user_sql:
+            queries[f"{panel.name} for one person"] = panel.user_sql
     queries["blocks_report"] = query("blocks_report")
     for period, dimension, user in itertools.product(
         TOKEN_REPORT_PERIODS, TOKEN_REPORT_DIMENSIONS, (False, True)

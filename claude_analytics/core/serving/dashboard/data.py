@@ -16,6 +16,7 @@ import pyarrow as pa
 from claude_analytics.core.pricing.tables import sql as pricing_sql
 from claude_analytics.core.serving.queries import (
     PANELS,
+    SUMMARY,
     existing_relations,
     missing_for,
     query,
@@ -54,8 +55,8 @@ def read_snapshot(snapshot: Path) -> Snapshot:
             else:
                 tables[panel] = con.execute(sql, query_parameters(sql, None)).arrow().read_all()
         summary: dict[str, Any] = {}
-        if not missing_for(query("summary"), relations):
-            row = con.execute(query("summary")).arrow().read_all().to_pylist()
+        if not missing_for(SUMMARY.sql, relations):
+            row = con.execute(SUMMARY.sql).arrow().read_all().to_pylist()
             summary = row[0] if row else {}
             summary["unpriced"] = con.execute(pricing_sql("unpriced_tokens")).fetchall()
         if not missing_for(query("users"), relations):
@@ -64,7 +65,8 @@ def read_snapshot(snapshot: Path) -> Snapshot:
                 for (u,) in con.execute(query("users"), {"max_users": USER_FILTER_LIMIT}).fetchall()
             ]
             split = {p: q for p, q in PANELS.items() if splits_by_user(q, relations)}
-            with_summary = not missing_for(query("summary_user"), relations)
+            user_summary = SUMMARY.user_sql or ""
+            with_summary = not missing_for(user_summary, relations)
             for user in users:
                 user_tables[user] = {
                     panel: con.execute(panel_query.user_sql, {"user": user}).arrow().read_all()
@@ -72,7 +74,7 @@ def read_snapshot(snapshot: Path) -> Snapshot:
                     if panel_query.user_sql is not None
                 }
                 if with_summary:
-                    rows = con.execute(query("summary_user"), {"user": user}).arrow().read_all()
+                    rows = con.execute(user_summary, {"user": user}).arrow().read_all()
                     user_summaries[user] = rows.to_pylist()[0]
         built_at = query("snapshot_built_at")
         info = None if missing_for(built_at, relations) else con.execute(built_at).fetchone()

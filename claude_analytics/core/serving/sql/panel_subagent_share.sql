@@ -1,4 +1,5 @@
--- Share of tokens and of cost that subagents (sidechains) spent, per day.
+-- Share of tokens and of cost that subagents (sidechains) spent, per day; for everyone or one
+-- person (core/serving/queries.py fills `user_filter`).
 with usage as (
     select
         event_date,
@@ -9,6 +10,7 @@ with usage as (
         + coalesce(cache_creation_input_tokens, 0)
         + coalesce(cache_read_input_tokens, 0) as total_tokens
     from marts.fct_token_usage
+    where ${user_filter}
 )
 
 select

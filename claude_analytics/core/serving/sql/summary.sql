@@ -1,4 +1,5 @@
--- The dashboard's headline figures, over every API response.
+-- The dashboard's headline figures, over every API response or one person's
+-- (core/serving/queries.py fills `user_filter`).
 select
     count(*) as api_responses,
     count(distinct session_id) as sessions,
@@ -14,3 +15,4 @@ select
     max(event_date) as last_date,
     count(distinct event_date) as active_days
 from marts.fct_token_usage
+where ${user_filter}

@@ -1,8 +1,0 @@
--- Cost by project (USD) for one person ($user), most expensive first.
-select
-    coalesce(project_id, '(none)') as project_id,
-    sum(cost_usd) as cost_usd
-from marts.fct_token_usage
-where user_id = $user
-group by all
-order by cost_usd desc
