@@ -43,7 +43,11 @@ SMALL_SAMPLE = SampleSpec(entries=1_000, start=date(2026, 3, 10), days=5)
 SMALL_SAMPLE_LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
 # Session-scoped fixtures no other worker can reuse (a server process and builds on it):
 # the tests that use them run in one worker, so it starts and builds once.
-WORKER_BOUND = {"seaweed": "remote_lake", "builds": "remote_lake"}
+WORKER_BOUND = {
+    "seaweed": "remote_lake",
+    "builds": "remote_lake",
+    "pristine_sample_home": "sample_home",
+}
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> Path:
@@ -139,6 +143,31 @@ def jsonl_warehouse(small_sample_master: Path, tmp_path_factory: pytest.TempPath
             return built
 
     return built_once(tmp_path_factory, "jsonl", make)
+
+
+@pytest.fixture(scope="session")
+def pristine_sample_home(small_sample_master: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The small sample built as a JSONL directory over its window, once per session, for
+    the tests that change a built home (`sample_home`); they run in one worker."""
+    from claude_analytics_tests.support.warehouse_build import PristineHome, build
+
+    def make(root: Path):
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            home = isolate(monkeypatch, root)
+            return build(home, small_sample_master, SMALL_SAMPLE.start, SMALL_SAMPLE_LAST)
+
+    return PristineHome(tmp_path_factory.mktemp("sample_home"), make)
+
+
+@pytest.fixture
+def sample_home(pristine_sample_home, monkeypatch: pytest.MonkeyPatch):
+    """The small sample built over its window, this test's to change: the home and its logs
+    directory (CLAUDE_LOGS_DIR) are selected, and put back as built when the test ends."""
+    with pristine_sample_home.checkout() as built:
+        monkeypatch.setenv("CLAUDE_ANALYTICS_HOME", str(built.home))
+        monkeypatch.setenv("DAGSTER_HOME", str(built.home / "dagster"))
+        monkeypatch.setenv("CLAUDE_LOGS_DIR", str(built.logs_dir))
+        yield built
 
 
 @pytest.fixture

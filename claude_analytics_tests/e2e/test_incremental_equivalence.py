@@ -20,7 +20,7 @@ from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 from claude_analytics_tests.support.warehouse_build import run_window
 
 FIRST = date(2026, 11, 1)
-DAYS = 6
+DAYS = 4
 LAST = FIRST + timedelta(days=DAYS - 1)
 SCHEMAS = ("staging", "intermediate", "marts")
 

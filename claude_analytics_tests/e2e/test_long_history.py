@@ -9,7 +9,9 @@ have data, counted in Dagster's own event log.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -23,6 +25,11 @@ from claude_analytics.core.sources.sample.generator import SampleSpec, generate
 from claude_analytics.definitions import defs
 from claude_analytics.defs.resources import source_resource
 from claude_analytics_tests.conftest import count_source_lines, entries_by_event_date
+from claude_analytics_tests.support.warehouse_build import (
+    BuiltWarehouse,
+    PristineHome,
+    pipeline_env,
+)
 
 SPAN_DAYS = 540
 # relative to today: the partitions end today (UTC), and the later day must lie inside them
@@ -33,17 +40,64 @@ LAKE_AND_RAW = (
 )
 
 
-@pytest.fixture
-def sparse_history(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _sparse_history(root: Path) -> Path:
     """About a hundred entries on each of two days 540 days apart."""
-    root = tmp_path / "projects"
     generate(root, SampleSpec(entries=60, seed=7, start=FIRST_DAY, days=1))
     generate(
         root,
         SampleSpec(entries=50, seed=8, start=FIRST_DAY + timedelta(days=SPAN_DAYS - 1), days=1),
     )
-    monkeypatch.setenv("CLAUDE_LOGS_DIR", str(root))
     return root
+
+
+@dataclass(frozen=True)
+class SparseRun:
+    logs: Path
+    first: date
+    last: date
+    run_id: str
+    """The run over the source's whole window, [first, last]."""
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> PristineHome:
+    """The sparse history run once over the window the source reports; a test that runs
+    again checks it out (the module's tests run one after the other in one worker)."""
+
+    def make(home: Path) -> BuiltWarehouse:
+        logs = _sparse_history(home / "projects")
+        with pipeline_env(home, logs):
+            settings = load_settings()
+            window = source_date_range(source_resource(settings))
+            assert window is not None
+            result = run_full_pipeline(defs(), settings, *window)
+        assert result.success
+        return BuiltWarehouse(home, logs, settings.duckdb_path, result.run_id, result)
+
+    return PristineHome(tmp_path_factory.mktemp("sparse") / "home", make)
+
+
+def _selected(built: BuiltWarehouse, monkeypatch: pytest.MonkeyPatch) -> SparseRun:
+    """Points this test's environment at the build; its run and window."""
+    monkeypatch.setenv("CLAUDE_ANALYTICS_HOME", str(built.home))
+    monkeypatch.setenv("DAGSTER_HOME", str(built.home / "dagster"))
+    monkeypatch.setenv("CLAUDE_LOGS_DIR", str(built.logs_dir))
+    window = source_date_range(source_resource(load_settings()))
+    assert window is not None
+    return SparseRun(built.logs_dir, *window, built.run_id)
+
+
+@pytest.fixture
+def sparse_run(pristine: PristineHome, monkeypatch: pytest.MonkeyPatch) -> SparseRun:
+    """The run over the sparse history, read only."""
+    return _selected(pristine.built(), monkeypatch)
+
+
+@pytest.fixture
+def own_sparse_run(pristine: PristineHome, monkeypatch: pytest.MonkeyPatch) -> Iterator[SparseRun]:
+    """The same, for a test that runs again over it; put back as built after it."""
+    with pristine.checkout() as built:
+        yield _selected(built, monkeypatch)
 
 
 def _events(run_id: str) -> Counter[str]:
@@ -52,16 +106,12 @@ def _events(run_id: str) -> Counter[str]:
 
 
 def test_a_run_over_a_sparse_history_records_only_the_days_with_data(
-    sparse_history: Path,
+    sparse_run: SparseRun,
 ) -> None:
     settings = load_settings()
-    window = source_date_range(source_resource(settings))
-    assert window is not None
-    first, last = window
+    first, last = sparse_run.first, sparse_run.last
     assert (last - first).days >= SPAN_DAYS - 1  # the window does span the whole calendar
-
-    result = run_full_pipeline(defs(), settings, first, last)
-    assert result.success
+    sparse_history = sparse_run.logs
 
     data_days = {day.isoformat() for day in entries_by_event_date(sparse_history)}
     assert len(data_days) <= 4  # two days, and the nights their sessions ran into
@@ -69,7 +119,7 @@ def test_a_run_over_a_sparse_history_records_only_the_days_with_data(
     for key in LAKE_AND_RAW:
         materialized = instance.get_materialized_partitions(key)
         assert materialized == data_days, key
-    events = _events(result.run_id)
+    events = _events(sparse_run.run_id)
     # nothing planned per day, one materialization per partitioned asset and data day (and
     # the window's last day), every other asset (dbt, serving) once, whatever the calendar
     # between the two days
@@ -92,11 +142,13 @@ def test_a_run_over_a_sparse_history_records_only_the_days_with_data(
 
 
 @pytest.mark.slow
-def test_a_rerun_of_unchanged_days_gives_dbt_no_day_to_rederive(sparse_history: Path) -> None:
+def test_a_rerun_of_unchanged_days_gives_dbt_no_day_to_rederive(
+    own_sparse_run: SparseRun,
+) -> None:
     settings = load_settings()
-    first, last = source_date_range(source_resource(settings)) or (FIRST_DAY, FIRST_DAY)
+    sparse_history = own_sparse_run.logs
+    first, last = own_sparse_run.first, own_sparse_run.last
     definitions = defs()
-    assert run_full_pipeline(definitions, settings, first, last).success
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
         noted = con.execute("select count(*) from raw.loaded_days").fetchone()[0]
         loaded_at = con.execute("select max(_loaded_at) from staging.stg_entries").fetchone()[0]

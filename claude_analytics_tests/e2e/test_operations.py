@@ -5,7 +5,7 @@ The tests that only read the deployment share one module-scoped home (one CLI ba
 instead of one per test; its files are checked unchanged when the module ends). A test that
 changes a deployment (a job, a backup and restore, a lost lake) owns a home: a copy of the
 shared one when it does not write the lake (`copied_home`), else the sample built in process
-(`own_home`). So any test passes alone, and in any order.
+and put back as built after it (`own_home`). So any test passes alone, and in any order.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_R
 from claude_analytics.core.lake import catalog as lake
 from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE, count_source_lines
 from claude_analytics_tests.support.shared import read_only_fingerprint
-from claude_analytics_tests.support.warehouse_build import run_window
+from claude_analytics_tests.support.warehouse_build import BuiltWarehouse
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -119,22 +119,16 @@ def ops_home(isolated_env: Path, deployment: OpsHome, monkeypatch: pytest.Monkey
 
 
 @pytest.fixture
-def own_home(
-    isolated_env: Path,
-    tmp_path_factory: pytest.TempPathFactory,
-    small_sample_master: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> OpsHome:
-    """A deployment of this test's own: the same sample and window, built in process."""
-    root = tmp_path_factory.mktemp("ops")
-    logs = root / "projects"
-    shutil.copytree(small_sample_master, logs)
-    env = _home_env(root, logs)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    ensure_dagster_home(load_settings())
-    run_window(root / "home", logs, FIRST, LAST)
-    return OpsHome(root / "home", logs, env)
+def own_home(isolated_env: Path, sample_home: BuiltWarehouse) -> OpsHome:
+    """A deployment of this test's own: the same sample and window, built in process (once
+    for the tests that take one, and put back as built after each: conftest.sample_home)."""
+    env = {
+        "CLAUDE_ANALYTICS_HOME": str(sample_home.home),
+        "DAGSTER_HOME": str(sample_home.home / "dagster"),
+        "CLAUDE_LOGS_DIR": str(sample_home.logs_dir),
+        "HOME": str(isolated_env.parent / "user_home"),
+    }
+    return OpsHome(sample_home.home, sample_home.logs_dir, env)
 
 
 @pytest.fixture

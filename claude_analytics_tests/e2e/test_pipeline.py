@@ -4,7 +4,6 @@ and a rerun of the window (in a home of its own) changes nothing."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -12,7 +11,7 @@ import pytest
 from claude_analytics.core.config import load_settings
 from claude_analytics.core.lake import catalog as lake
 from claude_analytics_tests.conftest import SMALL_SAMPLE, count_source_lines, isolate
-from claude_analytics_tests.support.warehouse_build import BuiltWarehouse
+from claude_analytics_tests.support.warehouse_build import BuiltWarehouse, run_window
 
 FIRST = SMALL_SAMPLE.start
 LAST = date.fromordinal(SMALL_SAMPLE.start.toordinal() + SMALL_SAMPLE.days)
@@ -46,9 +45,9 @@ def test_every_layer_holds_every_source_entry(
 
 
 @pytest.mark.slow
-def test_rerunning_a_window_is_idempotent(small_sample: Path, run_pipeline) -> None:
-    run_pipeline(FIRST, LAST)
+def test_rerunning_a_window_is_idempotent(sample_home: BuiltWarehouse) -> None:
+    """The window built once (conftest.sample_home), then run again over the same home."""
     first = _warehouse_value("select sum(hash(entry_id, raw_json)) from raw.conversations")
-    run_pipeline(FIRST, LAST)
+    run_window(sample_home.home, sample_home.logs_dir, FIRST, LAST)
     assert _warehouse_value("select count(*) from raw.conversations") == SMALL_SAMPLE.entries
     assert _warehouse_value("select sum(hash(entry_id, raw_json)) from raw.conversations") == first

@@ -6,6 +6,7 @@ and incremental rebuilds."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +22,12 @@ from claude_analytics_tests.support.transcripts import (
     tool_result,
     write,
 )
-from claude_analytics_tests.support.warehouse_build import BuiltWarehouse, build, run_window
+from claude_analytics_tests.support.warehouse_build import (
+    BuiltWarehouse,
+    PristineHome,
+    build,
+    run_window,
+)
 
 FIRST = date(2026, 10, 5)
 LAST = date(2026, 10, 7)
@@ -359,15 +365,25 @@ def _build(home: Path, transcripts: Path) -> BuiltWarehouse:
 
 
 @pytest.fixture(scope="module")
-def built(transcripts: Path, tmp_path_factory: pytest.TempPathFactory) -> BuiltWarehouse:
-    """Built once for the module and only read: a test that changes it builds its own."""
-    return _build(tmp_path_factory.mktemp("dedupe_home"), transcripts)
+def pristine(transcripts: Path, tmp_path_factory: pytest.TempPathFactory) -> PristineHome:
+    return PristineHome(
+        tmp_path_factory.mktemp("dedupe") / "dedupe_home",
+        lambda home: _build(home, transcripts),
+    )
+
+
+@pytest.fixture(scope="module")
+def built(pristine: PristineHome) -> BuiltWarehouse:
+    """Built once for the module and only read."""
+    return pristine.built()
 
 
 @pytest.fixture
-def own_built(transcripts: Path, tmp_path: Path) -> BuiltWarehouse:
-    """The same build in a home of this test's own, for a test that changes it."""
-    return _build(tmp_path / "dedupe_home", transcripts)
+def own_built(pristine: PristineHome) -> Iterator[BuiltWarehouse]:
+    """The same build for a test that changes it, put back as built when the test ends (the
+    module's tests run one after the other in one worker), so any order works."""
+    with pristine.checkout() as built:
+        yield built
 
 
 def _responses(built: BuiltWarehouse, session: str) -> dict[str, tuple[int, bool]]:

@@ -3,7 +3,8 @@
 The autouse `isolated_env` fixture is per test, but a full pipeline run costs ~20 s, so the
 tests that only read a warehouse build it once (per module, or once per session for the
 shared sample builds of conftest.py) under a MonkeyPatch context of their own and then only
-read the finished files.
+read the finished files. Tests that change a build take it from a `PristineHome`: built
+once, and put back as it was after each test.
 """
 
 from __future__ import annotations
@@ -153,6 +154,41 @@ def seed_sample(home: Path, source: Path) -> Path:
     shutil.copytree(source, sample)
     (sample / ".complete").write_text("seeded by the tests\n")
     return sample
+
+
+class PristineHome:
+    """A build that tests may change, built once and put back after each of them.
+
+    A home cannot be copied elsewhere and used there: the lake's catalog and metadata name
+    their files by absolute path, so a copy's writes would land in the original's lake. So
+    the build stays at the path it was built at, a copy of it is kept aside, and `checkout`
+    restores that copy in place when the test ends. The tests sharing one run in one worker,
+    one after the other (a module's group, or conftest.WORKER_BOUND).
+    """
+
+    def __init__(self, root: Path, build: Callable[[Path], BuiltWarehouse]) -> None:
+        self.root = root
+        self._build = build
+        self._built: BuiltWarehouse | None = None
+        self._copy = root.with_name(f"{root.name}.pristine")
+
+    def built(self) -> BuiltWarehouse:
+        """The build, made on first use; read-only users take it as it is."""
+        if self._built is None:
+            self.root.mkdir(parents=True, exist_ok=True)
+            self._built = self._build(self.root)
+            shutil.copytree(self.root, self._copy, symlinks=True)
+        return self._built
+
+    @contextmanager
+    def checkout(self) -> Iterator[BuiltWarehouse]:
+        """The build for a test that changes it, restored as built when the test ends."""
+        built = self.built()
+        try:
+            yield built
+        finally:
+            shutil.rmtree(self.root)
+            shutil.copytree(self._copy, self.root, symlinks=True)
 
 
 def built_once(
