@@ -2,7 +2,8 @@
 
 A backfill of every asset but maintenance (the lake and everything downstream) over three
 days is launched the way the UI's Materialize dialog launches it (GraphQL
-`launchPartitionBackfill`), while the hourly job runs beside it, and must end
+`launchPartitionBackfill`), with the hourly job queued beside it before the daemon
+starts, and must end
 COMPLETED_SUCCESS in two runs with the data in every layer. Then
 Debian's Chromium opens the pages an operator looks at and saves them under
 `$TEST_ARTIFACTS_DIR/ui/` (by default in the session's temporary folder) for a reviewer.
@@ -58,10 +59,11 @@ def deployment(
         monkeypatch.setenv("CLAUDE_LOGS_DIR", str(logs))
         # the storage exists before two processes start on it (as `dg dev` creates it first)
         get_instance(load_settings()).dispose()
-        with start_dagster_ui(root / "server-logs") as ui:
-            # The live JSONL sensor would load every day of the transcripts beside the
-            # backfill; the operator here turns it off first, and only then do the
-            # transcripts arrive (its ticks until then saw an empty folder).
+        # The live JSONL sensor would load every day of the transcripts beside the backfill;
+        # the operator turns it off in the UI, and only then do the transcripts arrive. The
+        # hourly job and the backfill are queued from the UI, and the daemon, started then,
+        # takes both up at once.
+        with start_dagster_ui(root / "server-logs", start_daemon=False) as ui:
             ui.stop_sensor("jsonl_new_lines")
             shutil.rmtree(logs)
             shutil.copytree(small_sample_master, logs)
@@ -78,6 +80,7 @@ def deployment(
                 [{"path": key.path} for key in _pipeline()],
                 [day.isoformat() for day in DAYS],
             )
+            ui.start_daemon()
             backfill = ui.wait(
                 lambda: (b := ui.backfill(backfill_id))["status"] in TERMINAL_BACKFILL and b,
                 900,

@@ -34,10 +34,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+WORKSPACE = ["-w", "workspace.yaml"]
+
+
 @dataclass
 class DagsterUI:
     url: str
     logs: Path
+    daemon: subprocess.Popen[bytes] | None = None
+
+    def start_daemon(self) -> None:
+        """`dagster-daemon run`: schedules, sensors, the run queue and backfills."""
+        assert self.daemon is None, "the daemon runs already"
+        self.daemon = _start(
+            [str(BIN / "dagster-daemon"), "run", *WORKSPACE], self.logs / "daemon.log"
+        )
 
     def graphql(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         request = urllib.request.Request(
@@ -191,28 +202,36 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def dagster_ui(logs: Path) -> Iterator[DagsterUI]:
-    """Webserver and daemon on the current DAGSTER_HOME, until the block ends."""
+def dagster_ui(logs: Path, start_daemon: bool = True) -> Iterator[DagsterUI]:
+    """Webserver and daemon on the current DAGSTER_HOME, until the block ends.
+
+    With `start_daemon=False` the caller starts the daemon (`DagsterUI.start_daemon`) once
+    it has set the deployment up through the UI: a sensor turned off while the daemon runs
+    may still tick once (the daemon reads which sensors run before it evaluates them), and
+    the daemon takes up backfills queued before it started at its first iteration, not 30
+    seconds later.
+    """
     port = free_port()
     logs.mkdir(parents=True, exist_ok=True)
-    workspace = ["-w", "workspace.yaml"]
     webserver = _start(
-        [str(BIN / "dagster-webserver"), *workspace, "-h", "127.0.0.1", "-p", str(port)],
+        [str(BIN / "dagster-webserver"), *WORKSPACE, "-h", "127.0.0.1", "-p", str(port)],
         logs / "webserver.log",
     )
-    daemon = _start([str(BIN / "dagster-daemon"), "run", *workspace], logs / "daemon.log")
     ui = DagsterUI(f"http://127.0.0.1:{port}", logs)
     try:
 
         def loaded() -> bool:
-            if webserver.poll() is not None or daemon.poll() is not None:
-                raise RuntimeError(f"a Dagster process exited; logs in {logs}")
+            if webserver.poll() is not None:
+                raise RuntimeError(f"the Dagster webserver exited; logs in {logs}")
             with contextlib.suppress(urllib.error.URLError, ConnectionError, AssertionError):
                 return len(ui.asset_nodes()) > 0
             return False
 
         ui.wait(loaded, 240, "the code location")
+        if start_daemon:
+            ui.start_daemon()
         yield ui
     finally:
-        _stop(daemon)
+        if ui.daemon is not None:
+            _stop(ui.daemon)
         _stop(webserver)
