@@ -2,8 +2,10 @@
 
 For the whole session, whichever pytest-xdist worker asks first: the small sample is
 generated once, and the two warehouses built from it (`team_warehouse`, `jsonl_warehouse`)
-are built once and shared read-only. Tests that share a module-scoped fixture run in one
-worker (`--dist loadgroup`). When the session ends it fails if a test wrote inside the
+are built once and shared read-only; a third build of it (`sample_home`) is for the tests
+that change a built home, each of which gets it as built (support/warehouse_build.py,
+PristineHome). Tests that share a module-scoped fixture run in one worker (`--dist
+loadgroup`). When the session ends it fails if a test wrote inside the
 repository or changed a shared build.
 """
 
