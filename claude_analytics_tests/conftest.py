@@ -165,10 +165,11 @@ def pristine_sample_home(small_sample_master: Path, tmp_path_factory: pytest.Tem
 def sample_home(pristine_sample_home, monkeypatch: pytest.MonkeyPatch):
     """The small sample built over its window, this test's to change: the home and its logs
     directory (CLAUDE_LOGS_DIR) are selected, and put back as built when the test ends."""
+    from claude_analytics_tests.support.warehouse_build import build_env
+
     with pristine_sample_home.checkout() as built:
-        monkeypatch.setenv("CLAUDE_ANALYTICS_HOME", str(built.home))
-        monkeypatch.setenv("DAGSTER_HOME", str(built.home / "dagster"))
-        monkeypatch.setenv("CLAUDE_LOGS_DIR", str(built.logs_dir))
+        for name, value in build_env(built).items():
+            monkeypatch.setenv(name, value)
         yield built
 
 

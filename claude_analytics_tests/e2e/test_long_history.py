@@ -28,6 +28,7 @@ from claude_analytics_tests.conftest import count_source_lines, entries_by_event
 from claude_analytics_tests.support.warehouse_build import (
     BuiltWarehouse,
     PristineHome,
+    build_env,
     pipeline_env,
 )
 
@@ -79,9 +80,8 @@ def pristine(tmp_path_factory: pytest.TempPathFactory) -> PristineHome:
 
 def _selected(built: BuiltWarehouse, monkeypatch: pytest.MonkeyPatch) -> SparseRun:
     """Points this test's environment at the build; its run and window."""
-    monkeypatch.setenv("CLAUDE_ANALYTICS_HOME", str(built.home))
-    monkeypatch.setenv("DAGSTER_HOME", str(built.home / "dagster"))
-    monkeypatch.setenv("CLAUDE_LOGS_DIR", str(built.logs_dir))
+    for name, value in build_env(built).items():
+        monkeypatch.setenv(name, value)
     window = source_date_range(source_resource(load_settings()))
     assert window is not None
     return SparseRun(built.logs_dir, *window, built.run_id)

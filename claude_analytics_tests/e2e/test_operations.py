@@ -35,7 +35,7 @@ from claude_analytics.core.contracts import PARTITION_RANGE_END_TAG, PARTITION_R
 from claude_analytics.core.lake import catalog as lake
 from claude_analytics_tests.conftest import ISOLATED_VARIABLES, SMALL_SAMPLE, count_source_lines
 from claude_analytics_tests.support.shared import read_only_fingerprint
-from claude_analytics_tests.support.warehouse_build import BuiltWarehouse
+from claude_analytics_tests.support.warehouse_build import BuiltWarehouse, build_env
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -122,12 +122,7 @@ def ops_home(isolated_env: Path, deployment: OpsHome, monkeypatch: pytest.Monkey
 def own_home(isolated_env: Path, sample_home: BuiltWarehouse) -> OpsHome:
     """A deployment of this test's own: the same sample and window, built in process (once
     for the tests that take one, and put back as built after each: conftest.sample_home)."""
-    env = {
-        "CLAUDE_ANALYTICS_HOME": str(sample_home.home),
-        "DAGSTER_HOME": str(sample_home.home / "dagster"),
-        "CLAUDE_LOGS_DIR": str(sample_home.logs_dir),
-        "HOME": str(isolated_env.parent / "user_home"),
-    }
+    env = {**build_env(sample_home), "HOME": os.environ["HOME"]}
     return OpsHome(sample_home.home, sample_home.logs_dir, env)
 
 

@@ -65,6 +65,15 @@ class BuiltWarehouse:
         return {evaluation.check_name: evaluation for evaluation in evaluations}
 
 
+def build_env(built: BuiltWarehouse) -> dict[str, str]:
+    """The variables that select a build: its home, Dagster's home, its logs directory."""
+    return {
+        "CLAUDE_ANALYTICS_HOME": str(built.home),
+        "DAGSTER_HOME": str(built.home / "dagster"),
+        "CLAUDE_LOGS_DIR": str(built.logs_dir),
+    }
+
+
 @contextmanager
 def pipeline_env(home: Path, logs_dir: Path | None) -> Iterator[None]:
     """Environment of a run whose home and source are the given temporary paths; without a

@@ -10,25 +10,13 @@ with all_letters as (
         line_number,
         project_id,
         ingested_at,
-        coalesce(parse_problem, final_problem) as reason,
-        event_time
-    from timed
-    where parse_problem is not null or final_problem is not null
-    union all
-    select
-        line_index,
-        entry_id,
-        source_file,
-        line_number,
-        project_id,
-        ingested_at,
-        'outside_partitions' as reason,
+        coalesce(parse_problem, final_problem, 'outside_partitions') as reason,
         event_time
     from timed
     where
-        parse_problem is null
-        and final_problem is null
-        and not (
+        parse_problem is not null
+        or final_problem is not null
+        or not (
             (event_time at time zone 'UTC')::date between $partition_start and $partition_end - 1
         )
 )
